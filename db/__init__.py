@@ -1,0 +1,1 @@
+"""Storage (sqlite-utils) and publication (Datasette) of everything migtrack collects."""

@@ -1,0 +1,126 @@
+"""Writes into the migtrack database: idempotent upserts and the "not yet processed" queue.
+
+Every write is keyed by a content-derived id, so re-running any stage replaces rows instead of
+adding copies, and each article's extraction results are replaced in one transaction, so a crash
+leaves either the old results or the new ones, never half of each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from models import Article, Entity, Failure, Feed, Position
+from models.records import stable_id
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def upsert_feeds(db: sqlite_utils.Database, feeds: Iterable[Feed]) -> None:
+    db["feeds"].upsert_all(
+        [{"url": f.url, "outlet": f.outlet, "language": f.language, "country": f.country} for f in feeds],
+        pk="url",
+    )
+
+
+def record_feed_fetch(db: sqlite_utils.Database, url: str, status: int | None, entries: int, error: str | None) -> None:
+    db["feeds"].upsert(
+        {"url": url, "last_fetched": now(), "last_status": status, "entries": entries, "last_error": error},
+        pk="url",
+    )
+
+
+def upsert_article(db: sqlite_utils.Database, article: Article) -> bool:
+    """Store an article; returns True when it was new.
+
+    An article already stored keeps its processing state unless its text changed, so a re-crawl
+    does not force re-extraction of unchanged pages.
+    """
+    row = article.row()
+    existing = db.execute("select text from articles where id = ?", [row["id"]]).fetchone()
+    if existing and existing[0] == row["text"]:
+        return False
+    row.update(processed_at=None, extractor_version=None)
+    db["articles"].upsert(row, pk="id")
+    return existing is None
+
+
+def record_failure(db: sqlite_utils.Database, failure: Failure) -> None:
+    db["failures"].upsert(failure.row(), pk="id")
+
+
+def unprocessed_articles(db: sqlite_utils.Database, extractor_version: str, language: str = "en") -> Iterator[dict]:
+    """Articles never processed, or processed by another extractor version, oldest first."""
+    yield from db.query(
+        "select id, text, published, outlet from articles "
+        "where language = ? and (processed_at is null or extractor_version is not ?) order by rowid",
+        [language, extractor_version],
+    )
+
+
+def count_unprocessed(db: sqlite_utils.Database, extractor_version: str, language: str = "en") -> int:
+    return db.execute(
+        "select count(*) from articles where language = ? and (processed_at is null or extractor_version is not ?)",
+        [language, extractor_version],
+    ).fetchone()[0]
+
+
+def position_row(article_id: str, position: Position, extractor_version: str) -> dict:
+    row = position.to_json()
+    row.update(
+        id=stable_id(article_id, position.start, position.actor, position.stance, position.counterpart, position.rule),
+        article_id=article_id,
+        sentence_index=position.sentence_index,
+        nationalities=json.dumps(position.nationalities),
+        negated=int(position.negated),
+        hedged=int(position.hedged),
+        rule=position.rule,
+        extractor_version=extractor_version,
+    )
+    return row
+
+
+def entity_row(article_id: str, entity: Entity) -> dict:
+    return {
+        "id": stable_id(article_id, entity.start, entity.end, entity.label),
+        "article_id": article_id,
+        **entity.to_json(),
+    }
+
+
+def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Plain executemany, because sqlite-utils' insert_all commits on its own and would split the
+    caller's transaction in two."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = "insert or replace into {} ({}) values ({})".format(
+        sqlite_utils.db.quote_identifier(table),
+        ", ".join(sqlite_utils.db.quote_identifier(c) for c in columns),
+        ", ".join("?" for _ in columns),
+    )
+    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+
+
+def replace_results(
+    db: sqlite_utils.Database,
+    article_id: str,
+    entities: list[Entity],
+    positions: list[Position],
+    extractor_version: str,
+) -> None:
+    """Swap an article's entities and positions for new ones and mark it processed, atomically."""
+    with db.conn:
+        db.execute("delete from entities where article_id = ?", [article_id])
+        db.execute("delete from positions where article_id = ?", [article_id])
+        _insert_rows(db, "entities", [entity_row(article_id, e) for e in entities])
+        _insert_rows(db, "positions", [position_row(article_id, p, extractor_version) for p in positions])
+        db.execute(
+            "update articles set processed_at = ?, extractor_version = ? where id = ?",
+            [now(), extractor_version, article_id],
+        )

@@ -1,0 +1,1 @@
+"""The bundled offline corpus (``site/``, ``feeds.toml``) and the loopback server that serves it."""

@@ -1,0 +1,138 @@
+"""Records passed between stages.
+
+Each stage reads and writes these and nothing else, so a stage can be replaced without the others
+noticing. They are plain dataclasses: Scrapy's ``ItemAdapter`` reads them as items, and ``asdict``
+turns them into rows for sqlite-utils.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def stable_id(*parts: object) -> str:
+    """A short id derived from content, so re-running a stage upserts instead of duplicating."""
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@dataclass
+class Feed:
+    """One source of links: an RSS or Atom feed listed in the configuration."""
+
+    url: str
+    outlet: str
+    language: str = "en"
+    country: str | None = None
+
+
+@dataclass
+class FeedCheck:
+    """The outcome of fetching one feed: what came back and how many entries it listed."""
+
+    url: str
+    status: int | None
+    entries: int
+    error: str | None = None
+
+
+@dataclass
+class Article:
+    """One news page, after main-text extraction. Keyed by its canonical URL."""
+
+    url: str
+    title: str | None
+    text: str
+    outlet: str
+    language: str = "en"
+    published: str | None = None
+    author: str | None = None
+    fetched_url: str | None = None
+    feed_url: str | None = None
+    fetched_at: str | None = None
+
+    @property
+    def id(self) -> str:
+        return stable_id(self.url)
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, **asdict(self)}
+
+
+@dataclass
+class Entity:
+    """A named entity found in a text; ``country`` is its ISO3 code when it names or stands for one."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    country: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Position:
+    """A country's stance on a matter of deportation, as one sentence reports it.
+
+    The first fields are the labelling guidelines' keys; ``evidence``/``start``/``end`` locate the
+    sentence in the input text, and ``rule`` says which component found it, so every row can be
+    explained and recomputed.
+    """
+
+    actor: str
+    stance: str
+    counterpart: str | None = None
+    subject: str | None = None
+    nationalities: list[str] = field(default_factory=list)
+    quantity: str | None = None
+    negated: bool = False
+    hedged: bool = False
+    speaker: str | None = None
+    evidence: str = ""
+    start: int = 0
+    end: int = 0
+    rule: str = ""
+    sentence_index: int = 0
+
+    CONTRACT_KEYS = (
+        "actor",
+        "stance",
+        "counterpart",
+        "subject",
+        "nationalities",
+        "quantity",
+        "negated",
+        "hedged",
+        "speaker",
+        "evidence",
+        "start",
+        "end",
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``migtrack extract`` contract: exactly the documented keys, in order."""
+        data = asdict(self)
+        return {key: data[key] for key in self.CONTRACT_KEYS}
+
+
+@dataclass
+class Failure:
+    """Something that could not be read, fetched, extracted or processed; stored, never dropped."""
+
+    url: str
+    stage: str
+    error: str
+    occurred_at: str
+    feed_url: str | None = None
+
+    @property
+    def id(self) -> str:
+        return stable_id(self.url, self.stage)
+
+    def row(self) -> dict[str, Any]:
+        return {"id": self.id, **asdict(self)}

@@ -1,0 +1,295 @@
+"""The ``migtrack`` command: crawl feeds, extract positions, store them, publish them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+import click
+
+from db.schema import NotAMigtrackDatabase, open_db
+from pipeline.config import Config, ConfigError, load_config
+
+log = logging.getLogger("migtrack")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="migtrack")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="MIGTRACK_CONFIG",
+    help="Configuration file ([settings] and [[feeds]]). Default: ./migtrack.toml if present.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """Track which country agreed to, refused, proposed or demanded what on deportations.
+
+    Data flows one way: crawl (feeds -> articles) -> process (articles -> entities, positions,
+    events) -> serve (Datasette).
+    """
+    _setup_logging(verbose)
+    try:
+        ctx.obj = load_config(config_path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="SQLite database. Default: the configured one, data/migtrack.db.",
+)
+feeds_option = click.option(
+    "--feeds",
+    "feeds_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="TOML file with [[feeds]] tables (url, outlet, language, country).",
+)
+
+
+def _db_path(config: Config, db_path: str | None) -> str:
+    return db_path or config.settings.db
+
+
+def _open(path: str, create: bool = True):
+    try:
+        return open_db(path, create=create)
+    except (NotAMigtrackDatabase, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    except OSError as error:
+        raise click.ClickException(f"cannot open database {path}: {error}") from error
+
+
+def _feeds(config: Config, feeds_path: str | None):
+    if feeds_path:
+        try:
+            feeds = load_config(feeds_path).feeds
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from error
+    else:
+        feeds = config.feeds
+    if not feeds:
+        raise click.ClickException("no feeds: pass --feeds FILE with [[feeds]] tables, or list them in migtrack.toml")
+    return feeds
+
+
+def _crawl_overrides(config: Config) -> dict:
+    s = config.settings
+    return {"USER_AGENT": s.user_agent, "DOWNLOAD_TIMEOUT": s.download_timeout, "DOWNLOAD_MAXSIZE": s.max_response_size}
+
+
+def _extractor(config: Config):
+    from pipeline.extract import Extractor
+    from pipeline.nlp import ModelNotInstalled
+
+    s = config.settings
+    try:
+        return Extractor(s.model, s.fallback_model, batch_size=s.batch_size, n_process=s.n_process)
+    except ModelNotInstalled as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None):
+    from spiders.crawl import crawl
+
+    _open(db_path).close()  # refuse a foreign file before Scrapy starts
+    started = time.monotonic()
+    summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})})
+    click.echo(
+        f"crawl: {summary.feeds_read} feeds read, {summary.feeds_failed} failed; "
+        f"{summary.articles_new} new articles, {summary.articles_seen} unchanged; "
+        f"{summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+    return summary
+
+
+def _do_process(config: Config, db_path: str):
+    from db import store
+    from pipeline.events import build_events
+    from pipeline.process import process_articles
+
+    db = _open(db_path)
+    started = time.monotonic()
+    extractor = _extractor(config)
+    pending = store.count_unprocessed(db, extractor.version)
+    with _progress(pending, "extracting") as advance:
+        summary = process_articles(db, extractor, advance)
+    events = build_events(db)
+    totals = {name: db[name].count for name in ("articles", "entities", "positions", "events", "failures")}
+    click.echo(
+        f"process: {summary.articles} articles processed ({summary.failed} failed), "
+        f"{summary.entities} entities, {summary.positions} positions, {events} events "
+        f"({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+    click.echo("database: " + ", ".join(f"{v} {k}" for k, v in totals.items()), err=True)
+    db.close()
+    return summary, totals
+
+
+class _progress:
+    """A rich progress bar on a terminal; on a pipe or in a scheduler, nothing but the log lines."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label, self.bar = total, label, None
+
+    def __enter__(self):
+        if sys.stderr.isatty() and self.total:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            task = self.bar.add_task(self.label, total=self.total)
+            return lambda n: self.bar.advance(task, n)
+        return lambda n: None
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@cli.command()
+@feeds_option
+@db_option
+@click.pass_obj
+def crawl(config: Config, feeds_path: str | None, db_path: str | None) -> None:
+    """Collect the articles of the listed feeds into the database.
+
+    Example: migtrack crawl --feeds feeds.toml --db data/migtrack.db
+    """
+    summary = _do_crawl(config, _feeds(config, feeds_path), _db_path(config, db_path))
+    if summary.feeds_read == 0 and summary.feeds_failed:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.pass_obj
+def process(config: Config, db_path: str | None) -> None:
+    """Extract entities and positions from stored articles not yet processed, then rebuild events.
+
+    Example: migtrack process --db data/migtrack.db
+    """
+    _do_process(config, _db_path(config, db_path))
+
+
+@cli.command()
+@feeds_option
+@db_option
+@click.pass_obj
+def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
+    """One cycle for schedulers: crawl, then process. Exits 1 if every feed failed.
+
+    Example: migtrack run --feeds feeds.toml
+    """
+    path = _db_path(config, db_path)
+    summary = _do_crawl(config, _feeds(config, feeds_path), path)
+    _do_process(config, path)
+    if summary.feeds_read == 0 and summary.feeds_failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@click.pass_obj
+def extract(config: Config, source) -> None:
+    """Extract positions from JSON Lines {"id", "text"} (FILE or - for stdin), one JSON line out per line in.
+
+    A line that cannot be read gets {"id": ..., "error": ...} and the run goes on.
+
+    Example: echo '{"id": 1, "text": "The Bahamas refused U.S. deportation flights."}' | migtrack extract
+    """
+    from pipeline.extract_jsonl import extract_jsonl
+
+    for row in extract_jsonl(source, _extractor(config)):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def evaluate(config: Config, gold: str, as_json: bool) -> None:
+    """Score the extractor against a labelled JSON Lines file, as gold/score.py does.
+
+    Example: migtrack eval gold/dev_wire.jsonl
+    """
+    from pipeline.evaluate import evaluate_file, report
+
+    figures = evaluate_file(gold, _extractor(config))
+    click.echo(json.dumps(figures["summary"]) if as_json else report(figures))
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.pass_obj
+def serve(config: Config, db_path: str | None, port: int, host: str) -> None:
+    """Publish the database with Datasette and the project's metadata.
+
+    Example: migtrack serve --port 8001
+    """
+    from db.serve import serve as run_datasette
+
+    path = _db_path(config, db_path)
+    _open(path, create=False).close()
+    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    sys.exit(run_datasette(path, port, host))
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Port for Datasette after the run.")
+@click.option("--no-serve", is_flag=True, help="Stop after storing; do not start Datasette.")
+@click.pass_obj
+def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None:
+    """Crawl the bundled demo corpus over loopback HTTP, extract, store, then serve Datasette.
+
+    Running it twice on the same database adds nothing the second time.
+
+    Example: migtrack demo --no-serve --db /tmp/demo/migtrack.db
+    """
+    from demo.server import demo_config, serve_site
+
+    path = _db_path(config, db_path)
+    with serve_site() as base_url:
+        click.echo(f"demo corpus served at {base_url}/", err=True)
+        feeds = demo_config(base_url).feeds
+        # our own loopback server: no politeness delay needed
+        _do_crawl(
+            config,
+            feeds,
+            path,
+            {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
+        )
+    _do_process(config, path)
+    if no_serve:
+        return
+    from db.serve import serve as run_datasette
+
+    click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+    sys.exit(run_datasette(path, port))
+
+
+def main() -> None:  # pragma: no cover
+    cli(prog_name="migtrack")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

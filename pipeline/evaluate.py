@@ -1,0 +1,103 @@
+"""``migtrack eval``: the figures of ``gold/score.py`` (loose and strict P/R/F1, mismatches), plus
+per-stance figures, computed on the extractor's own output for a labelled file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from models.stances import STANCES
+from pipeline.extract import Extractor
+
+LOOSE = ("actor", "stance")
+STRICT = ("actor", "stance", "counterpart", "negated", "hedged")
+
+
+def key(position: dict, fields: tuple[str, ...]) -> tuple:
+    """Normalized as score.py does: booleans for flags, upper-case codes, lower-case strings."""
+    out = []
+    for name in fields:
+        value = position.get(name)
+        if name in ("negated", "hedged"):
+            value = bool(value)
+        elif isinstance(value, str):
+            value = value.strip().upper() if name in ("actor", "counterpart") else value.strip().lower()
+        out.append(value)
+    return tuple(out)
+
+
+def score(
+    gold: dict[str, list], predicted: dict[str, list], fields: tuple[str, ...], stance: str | None = None
+) -> dict:
+    tp = fp = fn = 0
+    mismatches = []
+    for doc_id, gold_positions in gold.items():
+        g = Counter(key(p, fields) for p in gold_positions if stance in (None, p.get("stance")))
+        p = Counter(key(q, fields) for q in predicted.get(doc_id, []) if stance in (None, q.get("stance")))
+        hit = sum((g & p).values())
+        tp += hit
+        fp += sum(p.values()) - hit
+        fn += sum(g.values()) - hit
+        if g != p:
+            mismatches.append((doc_id, sorted(g - p, key=str), sorted(p - g, key=str)))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1, "mismatches": mismatches}
+
+
+def read_gold(path: str | Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not JSON: {error}") from error
+    return rows
+
+
+def evaluate_rows(rows: list[dict], extractor: Extractor) -> dict:
+    gold = {str(r["id"]): r.get("positions") or [] for r in rows}
+    predicted = {
+        str(r["id"]): [p.to_json() for p in result.positions]
+        for r, result in zip(rows, extractor.extract(r["text"] for r in rows), strict=True)
+    }
+    loose, strict = score(gold, predicted, LOOSE), score(gold, predicted, STRICT)
+    per_stance = {name: score(gold, predicted, LOOSE, stance=name) for name in STANCES}
+    strip = lambda s: {k: v for k, v in s.items() if k != "mismatches"}  # noqa: E731
+    return {
+        "loose": loose,
+        "strict": strict,
+        "per_stance": per_stance,
+        "sentences": len(gold),
+        "summary": {
+            "loose": strip(loose),
+            "strict": strip(strict),
+            "sentences": len(gold),
+            "per_stance": {k: strip(v) for k, v in per_stance.items()},
+        },
+    }
+
+
+def evaluate_file(path: str | Path, extractor: Extractor) -> dict:
+    return evaluate_rows(read_gold(path), extractor)
+
+
+def report(figures: dict) -> str:
+    lines = [f"{doc_id}: missed {missed} extra {extra}" for doc_id, missed, extra in figures["loose"]["mismatches"]]
+    for name in ("strict", "loose"):
+        s = figures[name]
+        lines.append(
+            f"{name}: P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} "
+            f"(tp={s['tp']} fp={s['fp']} fn={s['fn']}, {figures['sentences']} sentences)"
+        )
+    lines.append("per stance (loose):")
+    for stance, s in figures["per_stance"].items():
+        if s["tp"] + s["fp"] + s["fn"]:
+            lines.append(
+                f"  {stance:<10} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} "
+                f"(tp={s['tp']} fp={s['fp']} fn={s['fn']})"
+            )
+    return "\n".join(lines)

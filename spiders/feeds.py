@@ -1,0 +1,102 @@
+"""The feed spider: reads RSS and Atom feeds with feedparser and follows every entry to its page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import feedparser
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure as TwistedFailure
+
+from models import Article, Failure, Feed, FeedCheck
+from spiders.articles import NoArticleText, article_from_html
+from spiders.urls import is_fetchable, normalize_url
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def describe(failure: TwistedFailure) -> str:
+    """A one-line reason for a failed request: the HTTP status, or the network error's message."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+class FeedSpider(scrapy.Spider):
+    """Crawls the configured feeds. Pass ``feeds`` (a list of :class:`models.Feed`) when crawling."""
+
+    name = "feeds"
+
+    def __init__(self, feeds: list[Feed] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.feeds = feeds or []
+
+    async def start(self):
+        for feed in self.feeds:
+            yield scrapy.Request(
+                feed.url, callback=self.parse_feed, errback=self.feed_failed, cb_kwargs={"feed": feed}, dont_filter=True
+            )
+
+    def parse_feed(self, response: Response, feed: Feed) -> Iterator:
+        parsed = feedparser.parse(
+            response.body,
+            response_headers={
+                "content-location": response.url,
+                "content-type": response.headers.get("Content-Type", b"").decode("latin-1"),
+            },
+        )
+        if not parsed.version and not parsed.entries:
+            reason = parsed.get("bozo_exception") or "no RSS or Atom content"
+            self.logger.warning("feed %s unreadable: %s", feed.url, reason)
+            self.crawler.stats.inc_value("migtrack/feeds_failed")
+            yield FeedCheck(feed.url, response.status, 0, f"not a feed: {reason}")
+            yield Failure(feed.url, "feed", f"not a feed: {reason}", _now(), feed_url=feed.url)
+            return
+        self.crawler.stats.inc_value("migtrack/feeds_read")
+        yield FeedCheck(feed.url, response.status, len(parsed.entries))
+        for entry in parsed.entries:
+            link = entry.get("link")
+            if not is_fetchable(link):
+                self.crawler.stats.inc_value("migtrack/links_skipped")
+                yield Failure(
+                    str(link or entry.get("id") or feed.url),
+                    "link",
+                    f"not an http(s) link: {link!r}",
+                    _now(),
+                    feed_url=feed.url,
+                )
+                continue
+            yield scrapy.Request(
+                normalize_url(link), callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed}
+            )
+
+    def parse_article(self, response: Response, feed: Feed) -> Iterator[Article | Failure]:
+        if not isinstance(response, scrapy.http.TextResponse):
+            yield Failure(response.url, "extract", "response is not text", _now(), feed_url=feed.url)
+            return
+        try:
+            yield article_from_html(response.text, response.url, feed, _now())
+        except NoArticleText as error:
+            self.crawler.stats.inc_value("migtrack/pages_without_text")
+            yield Failure(response.url, "extract", str(error), _now(), feed_url=feed.url)
+
+    def feed_failed(self, failure: TwistedFailure) -> Iterator:
+        feed: Feed = failure.request.cb_kwargs["feed"]
+        reason = describe(failure)
+        self.logger.warning("feed %s failed: %s", feed.url, reason)
+        self.crawler.stats.inc_value("migtrack/feeds_failed")
+        response = getattr(failure.value, "response", None)
+        yield FeedCheck(feed.url, response.status if response is not None else None, 0, reason)
+        yield Failure(feed.url, "feed", reason, _now(), feed_url=feed.url)
+
+    def page_failed(self, failure: TwistedFailure) -> Iterator[Failure]:
+        feed: Feed = failure.request.cb_kwargs["feed"]
+        reason = describe(failure)
+        self.logger.warning("page %s failed: %s", failure.request.url, reason)
+        self.crawler.stats.inc_value("migtrack/pages_failed")
+        yield Failure(failure.request.url, "fetch", reason, _now(), feed_url=feed.url)

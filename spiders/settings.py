@@ -1,0 +1,38 @@
+"""Scrapy settings for migtrack's crawlers: polite defaults, no logic.
+
+The CLI overrides MIGTRACK_DB, USER_AGENT, DOWNLOAD_TIMEOUT and DOWNLOAD_MAXSIZE from the user's
+configuration file.
+"""
+
+BOT_NAME = "migtrack"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "migtrack/0.1 (+https://example.org/migtrack; research crawler)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1
+AUTOTHROTTLE_MAX_DELAY = 60
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "spiders.pipelines.SQLitePipeline": 300,
+}
+
+MIGTRACK_DB = "data/migtrack.db"
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
