@@ -20,6 +20,7 @@ TABLES: dict[str, dict] = {
             "outlet": str,
             "language": str,
             "country": str,
+            "aggregator": int,
             "last_fetched": str,
             "last_status": int,
             "entries": int,

@@ -10,11 +10,11 @@ from pathlib import Path
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
 SETTINGS = {
-    "sql_time_limit_ms": "1000",
-    "facet_time_limit_ms": "1000",
-    "suggest_facets": "off",
-    "max_returned_rows": "1000",
-    "allow_download": "off",
+    "sql_time_limit_ms": 1000,
+    "facet_time_limit_ms": 1000,
+    "suggest_facets": False,
+    "max_returned_rows": 1000,
+    "allow_download": False,
 }
 
 
@@ -33,7 +33,7 @@ def datasette_command(db_path: str | Path, port: int, host: str = "127.0.0.1") -
         str(port),
     ]
     for key, value in SETTINGS.items():
-        command += ["--setting", key, value]
+        command += ["--setting", key, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return command
 
 

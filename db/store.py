@@ -23,7 +23,10 @@ def now() -> str:
 
 def upsert_feeds(db: sqlite_utils.Database, feeds: Iterable[Feed]) -> None:
     db["feeds"].upsert_all(
-        [{"url": f.url, "outlet": f.outlet, "language": f.language, "country": f.country} for f in feeds],
+        [
+            {"url": f.url, "outlet": f.outlet, "language": f.language, "country": f.country, "aggregator": f.aggregator}
+            for f in feeds
+        ],
         pk="url",
     )
 

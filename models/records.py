@@ -20,12 +20,17 @@ def stable_id(*parts: object) -> str:
 
 @dataclass
 class Feed:
-    """One source of links: an RSS or Atom feed listed in the configuration."""
+    """One source of links: an RSS or Atom feed listed in the configuration.
+
+    An aggregator feed (a topic or search feed) lists other outlets' articles: it is read after the
+    outlets' own feeds, and its articles are credited to the site that publishes them.
+    """
 
     url: str
     outlet: str
     language: str = "en"
     country: str | None = None
+    aggregator: bool = False
 
 
 @dataclass

@@ -265,16 +265,15 @@ def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None
 
     Example: migtrack demo --no-serve --db /tmp/demo/migtrack.db
     """
-    from demo.server import demo_config, serve_site
+    from demo.server import demo_config, proxied_through, serve_site
 
     path = _db_path(config, db_path)
-    with serve_site() as base_url:
-        click.echo(f"demo corpus served at {base_url}/", err=True)
-        feeds = demo_config(base_url).feeds
+    with serve_site() as server_url, proxied_through(server_url):
+        click.echo(f"demo corpus served at {server_url}/ (as {demo_config().feeds[0].url.split('/')[2]})", err=True)
         # our own loopback server: no politeness delay needed
         _do_crawl(
             config,
-            feeds,
+            demo_config().feeds,
             path,
             {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
         )

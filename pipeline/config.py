@@ -47,11 +47,15 @@ def _feed(table: dict, where: str) -> Feed:
     url = str(table["url"])
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: feed url {url!r} must start with http:// or https://")
-    unknown = set(table) - {"url", "outlet", "language", "country"}
+    unknown = set(table) - {"url", "outlet", "language", "country", "aggregator"}
     if unknown:
         raise ConfigError(f"{where}: unknown feed key(s) {', '.join(sorted(unknown))}")
     return Feed(
-        url=url, outlet=str(table["outlet"]), language=str(table.get("language", "en")), country=table.get("country")
+        url=url,
+        outlet=str(table["outlet"]),
+        language=str(table.get("language", "en")),
+        country=table.get("country"),
+        aggregator=bool(table.get("aggregator", False)),
     )
 
 

@@ -43,7 +43,6 @@ class _Pending:
     result: Extraction
     offset: int
     sentence_index: int
-    context: str | None
 
 
 class Extractor:
@@ -82,20 +81,23 @@ class Extractor:
         scanned = self.pipelines.scanner.pipe(t[:MAX_TEXT_CHARACTERS] for t in texts)
         for result, scan in zip(results, scanned, strict=True):
             relevant = {span.start for span in scan.spans.get("relevant", [])}
-            context: str | None = None
+            context_before = _context_by_sentence(scan)
+            parsed_ranges = []
             for index, sentence in enumerate(scan.sents):
                 if sentence.start in relevant:
                     doc = self.pipelines.parser.make_doc(sentence.text)
-                    doc.user_data[CONTEXT_KEY] = context
-                    pending.append((doc, _Pending(result, sentence.start_char, index, context)))
-                else:
-                    result.entities.extend(_entities(sentence.as_doc(), sentence.start_char))
-                context = _last_country(sentence) or context
+                    doc.user_data[CONTEXT_KEY] = context_before[index]
+                    pending.append((doc, _Pending(result, sentence.start_char, index)))
+                    parsed_ranges.append((sentence.start, sentence.end))
+            # entities of sentences the parser never sees come from the gazetteer scan
+            result.entities.extend(
+                _entity(ent, 0) for ent in scan.ents if not any(a <= ent.start < b for a, b in parsed_ranges)
+            )
         parsed = self.pipelines.parser.pipe(
             (doc for doc, _ in pending), batch_size=self.batch_size, n_process=self.n_process
         )
         for doc, (_, where) in zip(parsed, pending, strict=True):
-            where.result.entities.extend(_entities(doc, where.offset))
+            where.result.entities.extend(_entity(ent, where.offset) for ent in doc.ents)
             for position in doc._.positions:
                 position.start += where.offset
                 position.end += where.offset
@@ -107,24 +109,23 @@ class Extractor:
         return results
 
 
-def _entities(doc: Doc, offset: int) -> list[Entity]:
-    return [
-        Entity(
-            text=ent.text,
-            label=ent.label_,
-            start=ent.start_char + offset,
-            end=ent.end_char + offset,
-            country=ent._.country,
-        )
-        for ent in doc.ents
-    ]
+def _entity(ent, offset: int) -> Entity:
+    return Entity(
+        text=ent.text, label=ent.label_, start=ent.start_char + offset, end=ent.end_char + offset, country=ent._.country
+    )
 
 
-def _last_country(sentence) -> str | None:
-    """The last country a sentence names (not a "non-X"): what "it" or "the government" means next."""
-    codes = [
-        ent.ent_id_
-        for ent in sentence.ents
-        if ent.ent_id_ and not ent.ent_id_.startswith(NEGATED_PREFIX) and ent.label_ != "NORP"
-    ]
-    return codes[-1] if codes else None
+def _context_by_sentence(scan: Doc) -> list[str | None]:
+    """For each sentence, the last country named before it (not a "non-X", not a demonym): what
+    "it" or "the government" refers to. One pass over sentences and entities together."""
+    contexts: list[str | None] = []
+    entities = iter(scan.ents)
+    pending = next(entities, None)
+    last: str | None = None
+    for sentence in scan.sents:
+        contexts.append(last)
+        while pending is not None and pending.start < sentence.end:
+            if pending.ent_id_ and not pending.ent_id_.startswith(NEGATED_PREFIX) and pending.label_ != "NORP":
+                last = pending.ent_id_
+            pending = next(entities, None)
+    return contexts

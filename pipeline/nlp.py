@@ -1,7 +1,7 @@
 """Build the two spaCy pipelines once: a cheap scanner for whole articles and a parser for the
 sentences the scanner finds relevant.
 
-scanner: tokenizer -> sentencizer -> country gazetteer -> relevance gate
+scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> relevance gate
 parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner) with the gazetteer before ``ner``,
          then the country linker, quantities and the stance finder
 """
@@ -66,6 +66,7 @@ def build_pipelines(model: str = "en_core_web_sm", fallback: str | None = "en_co
 
     scanner = spacy.blank("en", vocab=parser.vocab)
     scanner.add_pipe("sentencizer")
+    scanner.add_pipe("migtrack_paragraph_breaks")
     add_gazetteer(scanner)
     scanner.add_pipe("migtrack_relevance_gate")
     return Pipelines(scanner=scanner, parser=parser, model_name=loaded)

@@ -47,7 +47,7 @@ def crawl_settings(db_path: str, overrides: dict | None = None) -> Settings:
 
 def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None) -> CrawlSummary:
     """Crawl ``feeds`` into the database at ``db_path``; blocks until the crawl ends."""
-    process = CrawlerProcess(crawl_settings(db_path, overrides), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(db_path, overrides))
     crawler = process.create_crawler(FeedSpider)
     process.crawl(crawler, feeds=feeds)
     process.start()

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import feedparser
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure as TwistedFailure
 
@@ -35,12 +37,35 @@ class FeedSpider(scrapy.Spider):
     def __init__(self, feeds: list[Feed] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.feeds = feeds or []
+        self.aggregators_scheduled = False
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.schedule_aggregators, signal=signals.spider_idle)
+        return spider
 
     async def start(self):
         for feed in self.feeds:
-            yield scrapy.Request(
-                feed.url, callback=self.parse_feed, errback=self.feed_failed, cb_kwargs={"feed": feed}, dont_filter=True
-            )
+            if not feed.aggregator:
+                yield self.feed_request(feed)
+
+    def schedule_aggregators(self) -> None:
+        """Aggregator feeds go last, so every article is first claimed by its publisher's own feed
+        (the duplicate filter then drops the aggregator's copy of the link)."""
+        if self.aggregators_scheduled:
+            return
+        self.aggregators_scheduled = True
+        aggregators = [feed for feed in self.feeds if feed.aggregator]
+        for feed in aggregators:
+            self.crawler.engine.crawl(self.feed_request(feed))
+        if aggregators:
+            raise DontCloseSpider
+
+    def feed_request(self, feed: Feed) -> scrapy.Request:
+        return scrapy.Request(
+            feed.url, callback=self.parse_feed, errback=self.feed_failed, cb_kwargs={"feed": feed}, dont_filter=True
+        )
 
     def parse_feed(self, response: Response, feed: Feed) -> Iterator:
         parsed = feedparser.parse(

@@ -9,7 +9,23 @@ from spacy.util import filter_spans
 
 from pipeline.lexicons import read_jsonl
 
-MONEY_MARKERS = {"$", "dollars", "dollar", "usd", "pesos", "euros", "€", "£"}
+MONEY_MARKERS = {
+    "$",
+    "dollars",
+    "dollar",
+    "usd",
+    "pesos",
+    "euros",
+    "€",
+    "£",
+    "tariff",
+    "tariffs",
+    "duties",
+    "duty",
+    "tax",
+    "taxes",
+    "levy",
+}
 
 
 class QuantityMatcher:

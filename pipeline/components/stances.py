@@ -89,13 +89,10 @@ SPEAKING_BODIES = {
     "spokesperson",
     "spokesman",
     "spokeswoman",
-    "government",
-    "administration",
     "agency",
     "institute",
     "presidency",
     "cabinet",
-    "authorities",
 }
 PRONOUNS = {"it", "she", "he", "they", "its", "their", "her", "his", "we"}
 RELATIVE_PRONOUNS = {"that", "which", "who"}
@@ -677,4 +674,4 @@ def _deduplicate(positions: list[Position]) -> list[Position]:
     "migtrack_stance_finder", assigns=["doc._.positions"], requires=["token.dep", "token.lemma", "doc.ents"]
 )
 def make_stance_finder(nlp: Language, name: str) -> StanceFinder:
-    return StanceFinder(nlp, read_json("relevance.json")["prefixes"])
+    return StanceFinder(nlp, read_json("relevance.json")["migration_terms"])

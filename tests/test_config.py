@@ -1,0 +1,51 @@
+import pytest
+
+from pipeline.config import ConfigError, load_config, parse_config
+
+
+def test_feeds_and_settings_are_read():
+    config = parse_config(
+        """
+        [settings]
+        db = "x/y.db"
+        [[feeds]]
+        url = "https://example.org/rss"
+        outlet = "Example"
+        language = "es"
+        country = "MEX"
+        """
+    )
+    assert config.settings.db == "x/y.db"
+    assert config.settings.model == "en_core_web_sm"
+    assert [(f.url, f.outlet, f.language, f.country) for f in config.feeds] == [
+        ("https://example.org/rss", "Example", "es", "MEX")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[feeds]]\nurl = 'https://e.org/rss'\n", "feed is missing outlet"),
+        ("[[feeds]]\nurl = 'ftp://e.org/rss'\noutlet = 'E'\n", "must start with http:// or https://"),
+        ("[[feeds]]\nurl = 'https://e.org/rss'\noutlet = 'E'\ncolour = 'red'\n", "unknown feed key(s) colour"),
+        ("[settings]\ndatabase = 'x'\n", "unknown setting(s) database"),
+        ("[[feeds]\n", "not valid TOML"),
+    ],
+)
+def test_bad_configuration_names_the_problem(text, message):
+    with pytest.raises(ConfigError, match=None) as error:
+        parse_config(text, "feeds.toml")
+    assert message in str(error.value)
+    assert str(error.value).startswith("feeds.toml")
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read configuration"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_repository_configuration_is_valid():
+    from tests.conftest import REPO
+
+    config = load_config(REPO / "migtrack.toml")
+    assert config.feeds

@@ -1,0 +1,91 @@
+"""The extractor on the labelled sets: same figures as gold/score.py, and the accuracy floors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.evaluate import evaluate_file, evaluate_rows
+from tests.conftest import GOLD_DIR, SHARED_GOLD, run_cli
+
+SEEDS = SHARED_GOLD / "seeds.jsonl"
+
+
+def test_eval_prints_the_same_figures_as_score_py(tmp_path):
+    predicted = tmp_path / "predicted.jsonl"
+    predicted.write_text(run_cli("extract", str(SEEDS)).stdout)
+    reference = subprocess.run(
+        [sys.executable, str(SHARED_GOLD / "score.py"), str(SEEDS), str(predicted), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(reference.stdout)
+    ours = json.loads(run_cli("eval", str(SEEDS), "--json").stdout)
+    for name in ("loose", "strict"):
+        for figure in ("tp", "fp", "fn", "precision", "recall", "f1"):
+            assert ours[name][figure] == pytest.approx(expected[name][figure])
+
+
+@pytest.mark.parametrize(
+    ("gold", "floor"),
+    [(SEEDS, 0.95), (GOLD_DIR / "dev_wire.jsonl", 0.85), (GOLD_DIR / "dev_demo.jsonl", 0.85)],
+    ids=["seeds", "dev_wire", "dev_demo"],
+)
+def test_loose_f1_meets_the_target(extractor, gold, floor):
+    figures = evaluate_file(gold, extractor)
+    assert figures["loose"]["f1"] >= floor, f"loose F1 {figures['loose']['f1']:.3f}; run: migtrack eval {gold}"
+
+
+def test_non_mexicans_name_no_country(extractor):
+    text = "Mexico is accepting non-Mexican deportees from the U.S., including Venezuelan nationals."
+    result = extractor.extract_one(text)
+    countries = {e.text: e.country for e in result.entities}
+    assert countries["non-Mexican"] is None
+    assert countries["Venezuelan"] == "VEN"
+    (position,) = result.positions
+    assert (position.actor, position.stance, position.counterpart) == ("MEX", "accept", "USA")
+    assert position.nationalities == ["VEN"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Turks and Caicos Islands rejected U.S. deportation flights.", ("TCA", "refuse", "USA", False, False)),
+        ("Kosovo agreed to take in 50 deportees from the United States.", ("XKX", "agree", "USA", False, False)),
+        ("Panama may accept more migrants deported by the U.S.", ("PAN", "accept", "USA", False, True)),
+        ("Honduras has not agreed to receive deportees from the U.S.", ("HND", "agree", "USA", True, False)),
+        (
+            "Bukele said El Salvador is considering taking deportees from the U.S.",
+            ("SLV", "consider", "USA", False, True),
+        ),
+    ],
+)
+def test_guideline_cases(extractor, text, expected):
+    positions = [(p.actor, p.stance, p.counterpart, p.negated, p.hedged) for p in extractor.extract_one(text).positions]
+    assert expected in positions
+
+
+def test_quantity_is_people_not_money(extractor):
+    (position,) = extractor.extract_one(
+        "Mexico agreed to accept up to 30,000 a month of Cuban, Haitian, Nicaraguan and Venezuelan deportees "
+        "from the U.S."
+    ).positions[1:]
+    assert position.quantity == "up to 30,000 a month"
+    assert position.nationalities == ["CUB", "HTI", "NIC", "VEN"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_extractor_never_raises_on_arbitrary_text(extractor, text):
+    result = extractor.extract_one(text + " Mexico refused deportation flights from the U.S.")
+    for position in result.positions:
+        assert 0 <= position.start <= position.end
+
+
+def test_rows_without_text_are_scored_as_predicting_nothing(extractor):
+    figures = evaluate_rows([{"id": "x", "text": "", "positions": []}], extractor)
+    assert figures["loose"]["tp"] == 0 and figures["sentences"] == 1
