@@ -55,10 +55,13 @@ class Extractor:
         batch_size: int = 64,
         n_process: int = 1,
         pipelines: Pipelines | None = None,
+        gate: bool = True,
     ):
         self.pipelines = pipelines or build_pipelines(model, fallback)
         self.batch_size = batch_size
         self.n_process = n_process
+        # without the gate every sentence is parsed: slower, and a baseline for what the gate costs in recall
+        self.gate = gate
         self.version = extractor_version()
 
     def extract_one(self, text: str) -> Extraction:
@@ -80,7 +83,10 @@ class Extractor:
         pending: list[tuple[Doc, _Pending]] = []
         scanned = self.pipelines.scanner.pipe(t[:MAX_TEXT_CHARACTERS] for t in texts)
         for result, scan in zip(results, scanned, strict=True):
-            relevant = {span.start for span in scan.spans.get("relevant", [])}
+            if self.gate:
+                relevant = {span.start for span in scan.spans.get("relevant", [])}
+            else:
+                relevant = {sentence.start for sentence in scan.sents}
             context_before = _context_by_sentence(scan)
             parsed_ranges = []
             for index, sentence in enumerate(scan.sents):

@@ -4,7 +4,8 @@ A position needs a country and a matter of migration. Most sentences of a news a
 neither, and skipping the parser for them is where the extractor's speed comes from. A sentence
 passes when it names a country and either says something about migration itself or, inside an
 article that is about migration, carries a stance cue ("Trump threatened tariffs on Colombia" in a
-story about turned-back flights). Runs in the cheap scanning pipeline: no tagger, no parser.
+story about turned-back flights). A lone sentence has no article to judge by, so its stance cue is
+enough. Runs in the cheap scanning pipeline: no tagger, no parser.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class RelevanceGate:
         }
         lowered = [s.text.lower() for s in sentences]
         on_migration = [any(term in text for term in self.migration_terms) for text in lowered]
-        article_on_topic = sum(on_migration) >= self.min_topic_sentences
+        # a text too short to have a topic (a lone sentence) is given the benefit of the doubt
+        article_on_topic = sum(on_migration) >= self.min_topic_sentences or len(sentences) < self.min_topic_sentences
         doc.spans["relevant"] = [
             sentence
             for sentence, text, migration in zip(sentences, lowered, on_migration, strict=True)

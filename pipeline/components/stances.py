@@ -1,16 +1,21 @@
-"""The stance finder: country positions from the dependency parse.
+"""The stance finder: country positions read off the dependency parse.
 
-Cue patterns (``lexicons/stances.jsonl``) anchor a ``DependencyMatcher`` on predicate lemmas:
-verbs ("refused", "agreed", "turned back") and nouns ("refusal", "offer", "agreement"). For each
-cue the finder then reads the parse around it, following ``lexicons/../GUIDELINES`` of the gold set:
+Cue patterns (``lexicons/stances.jsonl``) anchor a ``DependencyMatcher`` on predicate lemmas: verbs
+("refused", "agreed", "turned back") and nouns ("refusal", "offer", "agreement"). For each cue the
+finder reads the parse around it, following the labelling guidelines (``gold/GUIDELINES.md``):
 
-- actor: the subject (or passive agent, possessor, or the controller of an infinitive), resolved
-  to a country through the entity it names or the official or body that speaks for it;
-- counterpart: the nearest other country that is not the deportees' nationality;
-- negated: a ``neg`` child or "no"/"fail" on the cue's chain; hedged: "may/might/could", "would ...
-  if", "is expected to", intent; an affirmative ``consider`` is always hedged;
-- "X refused to accept" is one refuse, "X agreed to accept" is agree plus accept: a governing cue
-  swallows the cue it controls unless it is an agreement.
+- actor: the subject, passive agent, possessor, or controller of an infinitive, resolved to a country
+  through the entity it names or the official or body that speaks for it; a pronoun or a bare "the
+  government" is the reporting clause's subject, else the last country named before it;
+- counterpart: the nearest other country that is not the deportees' nationality (one position per
+  country when the object is a list of them);
+- negated: ``neg``, "no" or "fail(ure) to" on the cue's chain; hedged: "may/might/could", "would"
+  with a condition, "is expected to", intent; an affirmative ``consider`` is always hedged;
+- a governing cue swallows the one it controls ("refused to accept" is one refuse) unless it is an
+  agreement ("agreed to accept" is agree and accept); nothing inside an "if"/"unless" clause is a
+  position; "will not accept" is a refusal, not a negated acceptance.
+
+Word lists live in ``lexicons/roles.json``.
 """
 
 from __future__ import annotations
@@ -29,184 +34,22 @@ if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
 
 CONTEXT_KEY = "migtrack_context"
-
-GOVERNMENT_NOUNS = {
-    "government",
-    "administration",
-    "ministry",
-    "minister",
-    "president",
-    "officials",
-    "official",
-    "authorities",
-    "authority",
-    "embassy",
-    "leader",
-    "premier",
-    "cabinet",
-    "office",
-    "department",
-    "secretary",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "chancellor",
-    "diplomat",
-    "delegation",
-    "negotiator",
-    "team",
-    "state",
-    "country",
-    "nation",
-    "regime",
-    "foreign",
-    "prime",
-    "envoy",
-    "ambassador",
-    "agency",
-    "institute",
-    "service",
-    "police",
-    "army",
-    "military",
-    "parliament",
-    "congress",
-    "senate",
-    "court",
-    "ministers",
-    "counterpart",
-    "vice",
-    "head",
-    "chief",
-    "czar",
-    "aide",
-}
-SPEAKING_BODIES = {
-    "ministry",
-    "office",
-    "embassy",
-    "department",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "agency",
-    "institute",
-    "presidency",
-    "cabinet",
-}
-PRONOUNS = {"it", "she", "he", "they", "its", "their", "her", "his", "we"}
-RELATIVE_PRONOUNS = {"that", "which", "who"}
-PEOPLE_NOUNS = {
-    "national",
-    "citizen",
-    "migrant",
-    "deportee",
-    "people",
-    "person",
-    "immigrant",
-    "refugee",
-    "returnee",
-    "individual",
-    "man",
-    "woman",
-    "child",
-    "family",
-    "detainee",
-    "prisoner",
-    "criminal",
-    "asylum",
-    "seeker",
-    "worker",
-    "resident",
-    "member",
-    "passenger",
-    "native",
-    "gang",
-    "inmate",
-}
-REPORTING_VERBS = {
-    "say",
-    "tell",
-    "announce",
-    "state",
-    "write",
-    "confirm",
-    "add",
-    "note",
-    "declare",
-    "tweet",
-    "post",
-    "explain",
-    "reply",
-    "respond",
-    "report",
-    "insist",
-    "stress",
-    "indicate",
-    "argue",
-    "claim",
-}
-LIGHT_VERBS = {
-    "make",
-    "issue",
-    "present",
-    "extend",
-    "submit",
-    "put",
-    "send",
-    "deliver",
-    "announce",
-    "unveil",
-    "table",
-    "have",
-    "hold",
-    "float",
-    "lay",
-    "renew",
-    "reach",
-    "sign",
-    "strike",
-    "seal",
-    "finalize",
-    "conclude",
-    "enter",
-    "forge",
-    "accept",
-}
-HEDGE_MODALS = {"may", "might", "could"}
-HEDGE_GOVERNORS = {"expect", "appear", "seem", "likely", "possible", "plan", "intend", "poise"}
-NEGATORS = {"not", "n't", "never", "no"}
-AGREEMENT_NOUNS = {
-    "agreement",
-    "deal",
-    "accord",
-    "pact",
-    "arrangement",
-    "memorandum",
-    "treaty",
-    "understanding",
-    "compact",
-}
-OBJECT_CHECKED_STANCES = {"accept", "refuse", "suspend", "resume"}
-OBJECT_WORDS = {
-    "proposal",
-    "plan",
-    "offer",
-    "request",
-    "agreement",
-    "deal",
-    "them",
-    "it",
-    "program",
-    "programme",
-    "policy",
-    "cooperation",
-    "arrangement",
-    "pact",
-    "accord",
-    "scheme",
-}
 MAX_CLIMB = 8
+NOMINAL = ("NOUN", "PROPN")
+SUBJECT_DEPS = ("nsubj", "csubj")
+Actor = tuple[str, str | None]  # (ISO3, speaker as written)
+
+
+class Roles:
+    """The word lists of ``lexicons/roles.json`` as sets, one attribute per list."""
+
+    def __init__(self, data: dict):
+        for name, words in data.items():
+            if not name.startswith("_"):
+                setattr(self, name, frozenset(words))
+
+
+ROLES = Roles(read_json("roles.json"))
 
 
 @dataclass
@@ -218,14 +61,19 @@ class Mention:
     nationality: bool
 
 
+@dataclass
+class Cue:
+    token: Token
+    rule: str
+    stance: str
+    requires_object: bool
+
+
+# ---- entities ----------------------------------------------------------------------------------
 def _ent_of(token: Token) -> Span | None:
-    doc = token.doc
     if token.ent_iob_ == "O":
         return None
-    for ent in doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent
-    return None
+    return next((ent for ent in token.doc.ents if ent.start <= token.i < ent.end), None)
 
 
 def _is_nationality(span: Span) -> bool:
@@ -235,208 +83,221 @@ def _is_nationality(span: Span) -> bool:
         head = root.head
         while head.dep_ == "conj" and head.head is not head:
             head = head.head
-        if root.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in PEOPLE_NOUNS:
+        if root.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in ROLES.people_nouns:
             return True
-        if root.dep_ in ("pobj", "conj", "appos", "dobj", "nsubj", "nsubjpass") and root.pos_ in ("PROPN", "NOUN"):
-            return True
-        siblings = [t for t in root.head.children if t.lemma_.lower() in PEOPLE_NOUNS]
-        return bool(siblings) and root.dep_ == "conj"
+        # a demonym standing alone as a noun is people ("Cubans", "deporting Venezuelans")
+        return root.pos_ in NOMINAL and root.dep_ not in ("compound", "amod", "nmod", "poss")
+    while root.dep_ == "conj":
+        root = root.head
     if root.dep_ == "pobj" and root.head.lower_ in ("of", "from"):
         holder = root.head.head
-        return holder.lemma_.lower() in {"national", "citizen", "native", "migrant", "refugee", "immigrant"}
+        return bool({holder.lemma_.lower(), holder.head.lemma_.lower()} & ROLES.nationality_holders)
     return False
 
 
 def mentions(doc: Doc) -> list[Mention]:
-    found = []
-    for ent in doc.ents:
-        country = ent._.country
-        if country and not ent.ent_id_.startswith(NEGATED_PREFIX):
-            found.append(Mention(ent, country, _is_nationality(ent)))
-    return found
+    return [
+        Mention(ent, ent._.country, _is_nationality(ent))
+        for ent in doc.ents
+        if ent._.country and not ent.ent_id_.startswith(NEGATED_PREFIX)
+    ]
 
 
+def _mention_of(token: Token, sent_mentions: list[Mention]) -> Mention | None:
+    return next((m for m in sent_mentions if m.span.start <= token.i < m.span.end), None)
+
+
+# ---- the component -----------------------------------------------------------------------------
 class StanceFinder:
     """Finds positions in every sentence of a parsed Doc and stores them on ``doc._.positions``."""
 
     def __init__(self, nlp: Language, migration_terms: list[str]):
         self.matcher = DependencyMatcher(nlp.vocab)
-        self.stance_of_rule: dict[str, str] = {}
+        self.rules: dict[str, dict] = {}
         for row in read_jsonl("stances.jsonl"):
             self.matcher.add(row["rule"], [row["pattern"]])
-            self.stance_of_rule[row["rule"]] = row["stance"]
+            self.rules[row["rule"]] = row
+        self.priority = {rule: n for n, rule in enumerate(self.rules)}
         self.migration_terms = tuple(migration_terms)
 
-    # ---- entry point ---------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
-        cues: dict[int, tuple[str, str]] = {}
+        cues: dict[int, Cue] = {}
         for match_id, token_ids in self.matcher(doc):
             rule = doc.vocab.strings[match_id]
             anchor = token_ids[0]
-            # the first rule that claims a token wins, in file order: specific rules come first
-            if anchor not in cues or list(self.stance_of_rule).index(rule) < list(self.stance_of_rule).index(
-                cues[anchor][0]
-            ):
-                cues[anchor] = (rule, self.stance_of_rule[rule])
+            # rules are ordered specific-first in the data file; the first that claims a token wins
+            if anchor not in cues or self.priority[rule] < self.priority[cues[anchor].rule]:
+                row = self.rules[rule]
+                cues[anchor] = Cue(doc[anchor], rule, row["stance"], row.get("requires_object", False))
         positions: list[Position] = []
         for sentence_index, sentence in enumerate(doc.sents):
             sent_mentions = [m for m in all_mentions if sentence.start <= m.span.start < sentence.end]
             sent_cues = {i: cue for i, cue in cues.items() if sentence.start <= i < sentence.end}
             found = []
-            for i, (rule, stance) in sorted(sent_cues.items()):
-                found.extend(self.positions_for_cue(doc[i], rule, stance, sent_cues, sent_mentions, sentence))
+            for _, cue in sorted(sent_cues.items()):
+                found.extend(self.positions_for_cue(cue, sent_cues, sent_mentions, sentence))
             for position in _deduplicate(found):
                 position.sentence_index = sentence_index
                 positions.append(position)
         doc._.positions = positions
         return doc
 
-    # ---- one cue -------------------------------------------------------------------------------
     def positions_for_cue(
-        self, cue: Token, rule: str, stance: str, cues: dict, sent_mentions: list[Mention], sentence: Span
+        self, cue: Cue, cues: dict[int, Cue], sent_mentions: list[Mention], sentence: Span
     ) -> list[Position]:
-        governor = _governing_cue(cue, cues)
-        if governor is not None and cues[governor.i][1] != "agree":
+        token, rule, stance = cue.token, cue.rule, cue.stance
+        governor = _governing_cue(token, cues)
+        if governor is not None and governor.stance != "agree":
             return []
-        if stance in OBJECT_CHECKED_STANCES and not self._about_migration(cue):
+        if _conditional_clause(token) or _participle_modifier(token):
             return []
-        negated = _negated(cue)
-        if stance == "accept" and _has_neg(cue) and not _perfect(cue):
-            stance, negated, rule = "refuse", False, rule + "+negated_accept"
+        if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues):
+            return []
+        if token.pos_ in NOMINAL and any(
+            c.dep_ == "compound" and c.lower_ in ROLES.people_nouns | {"asylum", "visa"} for c in token.children
+        ):
+            return []
+        if cue.requires_object and not any(c.dep_ in ("dobj", "nsubjpass") for c in token.children):
+            return []
+        if token.pos_ not in NOMINAL and not self._about_migration(token, stance, governed=governor is not None):
+            return []
+        negated = _negated(token)
+        if stance == "accept" and token.pos_ not in NOMINAL:
+            if _has_neg(token) and not _perfect(token):
+                stance, negated, rule = "refuse", False, rule + "+will_not_accept"
+            elif _accepts_an_agreement(token):
+                stance, rule = "agree", rule + "+accepted_agreement"
         if stance == "agree":
-            parties = _agreement_parties(cue, sent_mentions)
-            if cue.pos_ in ("NOUN", "PROPN") and not parties:
-                return []
-            actors = parties or _actors(cue, sent_mentions)
-        elif cue.pos_ in ("NOUN", "PROPN"):
-            actors = _noun_actors(cue, sent_mentions)
+            pairs = _agreement_pairs(token, sent_mentions, reciprocal=not negated)
         else:
-            actors = _actors(cue, sent_mentions)
-        if not actors:
+            actors = _noun_actors(token, sent_mentions) if token.pos_ in NOMINAL else _actors(token, sent_mentions)
+            pairs = [
+                (actor, counterpart)
+                for actor in actors
+                for counterpart in _counterparts(token, actor[0], {a for a, _ in actors}, sent_mentions)
+            ]
+        if not pairs:
             return []
-        hedged = _hedged(cue) or (stance == "consider" and not negated)
-        speaker_override = _reported_speaker(cue)
+        hedged = _hedged(token) or (stance == "consider" and not negated)
+        speaker_of_report = _reported_speaker(token)
         quantity = _quantity(sentence)
         nationalities = _unique(m.country for m in sent_mentions if m.nationality)
-        subject = _subject_phrase(cue)
-        results = []
-        actor_codes = {code for code, _ in actors}
-        for code, speaker in actors:
-            counterpart = _counterpart(cue, code, actor_codes, sent_mentions)
-            results.append(
-                Position(
-                    actor=code,
-                    stance=stance,
-                    counterpart=counterpart,
-                    subject=subject,
-                    nationalities=nationalities,
-                    quantity=quantity,
-                    negated=negated,
-                    hedged=hedged,
-                    speaker=speaker or speaker_override,
-                    evidence=sentence.text,
-                    start=sentence.start_char,
-                    end=sentence.end_char,
-                    rule=rule,
-                )
+        subject = _subject_phrase(token)
+        return [
+            Position(
+                actor=code, stance=stance, counterpart=counterpart, subject=subject, nationalities=nationalities,
+                quantity=quantity, negated=negated, hedged=hedged, speaker=speaker or speaker_of_report,
+                evidence=sentence.text, start=sentence.start_char, end=sentence.end_char, rule=rule,
             )
-        return results
+            for (code, speaker), counterpart in pairs
+        ]  # fmt: skip
 
-    def _about_migration(self, cue: Token) -> bool:
-        """Accepting money, refusing allegations, halting rate cuts: not positions on migration."""
+    def _about_migration(self, cue: Token, stance: str, governed: bool) -> bool:
+        """Accepting money, refusing allegations, stopping "the flow": not positions on migration."""
         objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
-        if any(t.ent_type_ == "MONEY" or t.lower_ == "$" for obj in objects for t in obj.subtree):
+        if cue.dep_ == "relcl":
+            objects.append(cue.head)
+        if any(
+            t.ent_type_ == "MONEY" or t.lower_ == "$" or t.lemma_ == "money" for obj in objects for t in obj.subtree
+        ):
             return False
-        words = [t for t in cue.subtree if t.dep_ not in ("nsubj", "nsubjpass") or t.head is not cue]
-        text = " ".join(t.lower_ for t in words)
-        if any(term in text for term in self.migration_terms):
+        if stance in ("suspend", "resume"):
+            words = [t for obj in objects for t in obj.subtree] or [t for t in cue.subtree if t.i > cue.i]
+            return any(
+                t.lemma_.lower() in ROLES.arrangement_words or t.lower_ in ROLES.arrangement_words for t in words
+            )
+        if stance not in ("accept", "refuse") or governed:
             return True
-        return any(t.lower_ in OBJECT_WORDS for t in cue.children) or any(
-            t.lemma_.lower() in OBJECT_WORDS for t in cue.subtree if t.i > cue.i
+        words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head is cue)]
+        text = " ".join(t.lower_ for t in words)
+        return any(term in text for term in self.migration_terms) or any(
+            t.lemma_.lower() in ROLES.people_nouns | ROLES.object_words or t.ent_type_ == "NORP" for t in words
         )
 
 
 # ---- actors ------------------------------------------------------------------------------------
-def _country_of_token(token: Token, sent_mentions: list[Mention]) -> tuple[str, str | None] | None:
-    """A (country, speaker) for a nominal head: a country, an official, or a body of a country."""
-    ent = _ent_of(token)
-    mention = next((m for m in sent_mentions if ent is not None and m.span == ent), None)
-    if mention is not None and not (ent.label_ == "NORP" and token.pos_ in ("NOUN", "PROPN") and not _is_gov(token)):
-        speaker = ent.text if ent.label_ in ("PERSON", "ORG") and ent.label_ != "GPE" else None
-        return mention.country, speaker
-    lowered = token.lower_
-    if lowered in PRONOUNS or lowered in RELATIVE_PRONOUNS and token.head is not token:
-        return None
-    if _is_gov(token) or (ent is not None and ent.label_ == "PERSON"):
-        for child in _modifiers(token):
-            child_ent = _ent_of(child)
-            found = next((m for m in sent_mentions if child_ent is not None and m.span == child_ent), None)
-            if found is not None:
-                return found.country, _speaker_text(token, ent)
-    return None
-
-
 def _is_gov(token: Token) -> bool:
-    return token.lemma_.lower() in GOVERNMENT_NOUNS or token.lower_ in GOVERNMENT_NOUNS
+    return token.lemma_.lower() in ROLES.government_nouns or token.lower_ in ROLES.government_nouns
 
 
 def _modifiers(token: Token) -> list[Token]:
     """Tokens that say whose a government noun is: "Mexican", "Mexico's", "of Honduras", "Biden"."""
     out = []
     for child in token.children:
-        if (
-            child.dep_ in ("amod", "compound", "poss", "nmod", "appos")
-            or child.dep_ == "prep"
-            and child.lower_ in ("of", "in", "from")
+        if child.dep_ in ("amod", "compound", "poss", "nmod", "appos") or (
+            child.dep_ == "prep" and child.lower_ in ("of", "in", "from")
         ):
             out.extend(child.subtree)
     return out
 
 
 def _speaker_text(token: Token, ent: Span | None) -> str | None:
-    if ent is not None and ent.label_ == "PERSON":
+    if ent is not None and ent.label_ in ("PERSON", "ORG"):
         return ent.text
-    if token.lemma_.lower() in SPEAKING_BODIES:
-        left = token.left_edge.i
-        return token.doc[left : token.i + 1].text
+    if token.lemma_.lower() in ROLES.speaking_bodies:
+        return token.doc[token.left_edge.i : token.i + 1].text
     return None
 
 
-def _context_actor(token: Token, sent_mentions: list[Mention]) -> tuple[str, str | None] | None:
-    """A pronoun or bare "the government": the last country named before it, here or earlier."""
+def _country_of_token(token: Token, sent_mentions: list[Mention]) -> Actor | None:
+    """A country, an official, or a body of a country, named by a nominal head."""
+    mention = _mention_of(token, sent_mentions)
+    if mention is not None and not (mention.span.label_ == "NORP" and token.pos_ in NOMINAL and not _is_gov(token)):
+        return mention.country, _speaker_text(token, mention.span)
+    if _is_gov(token) or token.ent_type_ == "PERSON":
+        for child in _modifiers(token):
+            found = _mention_of(child, sent_mentions)
+            if found is not None:
+                return found.country, _speaker_text(token, _ent_of(token))
+    return None
+
+
+def _refers_back(token: Token) -> bool:
+    """A pronoun, "the government", "the East African country": whose it is, is said elsewhere."""
+    if token.lower_ in ROLES.pronouns:
+        return True
+    return _is_gov(token) and not any(_ent_of(t) is not None for t in _modifiers(token))
+
+
+def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
+    """The reporting clause's subject ("Panama said it ..."), else the nearest country named as a
+    subject before the pronoun, else any country named before it, else the article's context."""
+    reporter = _reporting_subject(token)
+    if reporter is not None and reporter is not token:
+        resolved = _country_of_token(reporter, sent_mentions)
+        if resolved is not None:
+            return resolved[0], None
     before = [m for m in sent_mentions if m.span.end <= token.i and not m.nationality]
-    if before:
-        return before[-1].country, None
+    subjects = [m for m in before if any(a.dep_ in SUBJECT_DEPS for a in [m.span.root, *m.span.root.ancestors][:3])]
+    if subjects or before:
+        return (subjects or before)[-1].country, None
     context = token.doc.user_data.get(CONTEXT_KEY)
     return (context, None) if context else None
 
 
-def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | None]]:
-    found = []
+def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    found: list[Actor] = []
     for part in [token, *token.conjuncts]:
         resolved = _country_of_token(part, sent_mentions)
-        if resolved is None and (part.lower_ in PRONOUNS or (_is_gov(part) and not _modifiers(part))):
-            resolved = _context_actor(part, sent_mentions)
+        if resolved is None and _refers_back(part):
+            resolved = _antecedent(part, sent_mentions)
         if resolved is not None and resolved[0] not in {code for code, _ in found}:
             found.append(resolved)
     return found
 
 
 def _subject_of(token: Token) -> Token | None:
-    for child in token.children:
-        if child.dep_ in ("nsubj", "csubj", "expl") and child.dep_ != "expl":
-            return child
-    return None
+    return next((child for child in token.children if child.dep_ in SUBJECT_DEPS), None)
 
 
-def _actors(cue: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | None]]:
+def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """Walk up from the cue to the first clause with a subject: control, coordination, "by -ing"."""
     token = cue
     for _ in range(MAX_CLIMB):
         subject = _subject_of(token)
         if subject is not None:
-            if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl":
+            if subject.lower_ in ROLES.relative_pronouns and token.dep_ == "relcl":
                 subject = token.head
             return _resolve_nominal(subject, sent_mentions)
         agent = next((c for c in token.children if c.dep_ == "agent"), None)
@@ -445,114 +306,168 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | N
             return _resolve_nominal(pobj, sent_mentions) if pobj is not None else []
         passive_subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
         if passive_subject is not None:
-            if token is cue:
-                return []
-            return _resolve_nominal(passive_subject, sent_mentions)
-        if token.pos_ in ("NOUN", "PROPN") and token is not cue:
+            # "Colombia was forced to accept": the controller; the cue's own patient is not its actor
+            return [] if token is cue else _resolve_nominal(passive_subject, sent_mentions)
+        if token.pos_ in NOMINAL and token is not cue:
             owners = _owners(token, sent_mentions)
             if owners:
                 return owners
         if token.dep_ in ("ROOT", "ccomp", "parataxis") or token.head is token:
             return []
+        if token.dep_ == "xcomp" and any(c.dep_ in ("dobj", "dative") for c in token.head.children):
+            return []
         token = token.head
     return []
 
 
-def _owners(noun: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | None]]:
-    """Whose a noun is: "Mexico's offer", "the Bahamas' decision", "a U.S. proposal", "offer by Panama"."""
-    found = []
+def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """Whose a noun is: "Mexico's offer", "the Bahamas' decision", "a U.S. request", "offer by Panama"."""
+    found: list[Actor] = []
     for child in noun.children:
-        candidates = []
         if child.dep_ in ("poss", "nmod", "compound", "amod"):
             candidates = [child]
         elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
             candidates = [c for c in child.children if c.dep_ == "pobj"]
+        else:
+            continue
         for candidate in candidates:
-            for code, speaker in _resolve_nominal(candidate, sent_mentions):
-                if code not in {c for c, _ in found}:
-                    found.append((code, speaker))
+            for actor in _resolve_nominal(candidate, sent_mentions):
+                if actor[0] not in {code for code, _ in found}:
+                    found.append(actor)
     return found
 
 
-def _noun_actors(cue: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | None]]:
+def _noun_actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """Owners of the noun; else the subject of a light verb ("Mexico made an offer") or of the clause
+    the noun sits in through prepositions ("Rwanda is in talks with ...", "with an offer to ...")."""
     owners = _owners(cue, sent_mentions)
     if owners:
         return owners
-    head = cue.head
-    if cue.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in LIGHT_VERBS:
-        return _actors(head, sent_mentions)
-    if cue.dep_ == "pobj" and head.lower_ == "in" and head.head.pos_ in ("AUX", "VERB"):
-        return _actors(head.head, sent_mentions)
+    token = cue
+    for _ in range(4):
+        head = token.head
+        if token.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in ROLES.light_verbs:
+            return _actors(head, sent_mentions)
+        if token.dep_ == "pobj" and head.dep_ == "prep":
+            token = head.head
+            if token.pos_ in ("VERB", "AUX"):
+                return _actors(token, sent_mentions)
+            continue
+        return []
     return []
 
 
-def _agreement_parties(cue: Token, sent_mentions: list[Mention]) -> list[tuple[str, str | None]]:
-    """Everyone the sentence presents as having an agreement: owners, "with"/"between" partners,
-    and the subject of the clause the agreement is in or signed by."""
-    noun = (
-        cue
-        if cue.lemma_.lower() in AGREEMENT_NOUNS
-        else next(
-            (c for c in cue.children if c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in AGREEMENT_NOUNS), None
-        )
-    )
-    parties: list[tuple[str, str | None]] = []
+def _agreement_noun(verb: Token) -> Token | None:
+    """The agreement a verb is about: "signed an accord", "agreed to a deal"."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in ROLES.agreement_nouns:
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("to", "on"):
+            noun = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if noun is not None and noun.lemma_.lower() in ROLES.agreement_nouns:
+                return noun
+    return None
 
-    def add(items):
-        for code, speaker in items:
-            if code not in {c for c, _ in parties}:
-                parties.append((code, speaker))
 
-    if cue.pos_ == "VERB":
-        add(_actors(cue, sent_mentions))
-        partners_of = [cue] + ([noun] if noun is not None else [])
-    else:
-        add(_owners(cue, sent_mentions))
-        partners_of = [cue]
-        head = cue.head
-        if cue.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
-            add(_actors(head.head, sent_mentions))
-        elif cue.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB" and head.lemma_.lower() in LIGHT_VERBS:
-            add(_actors(head, sent_mentions))
-    for holder in partners_of:
+def _agreement_pairs(cue: Token, sent_mentions: list[Mention], reciprocal: bool) -> list[tuple[Actor, str | None]]:
+    """Every party the sentence presents as having the agreement, each with its partner: owners or
+    signers on one side, "with"/"between" partners on the other ("X's agreement with Y and Z").
+    A partner gets its own agree only when the agreement was reached, not when it was not."""
+    noun = cue if cue.pos_ in NOMINAL else _agreement_noun(cue)
+    owners = _owners(cue, sent_mentions) if cue.pos_ in NOMINAL else []
+    partners: list[Actor] = []
+    for holder in [cue] + ([noun] if noun is not None and noun is not cue else []):
         for prep in holder.children:
             if prep.dep_ == "prep" and prep.lower_ in ("with", "between", "among"):
                 for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                    add(_resolve_nominal(pobj, sent_mentions))
-    return parties
+                    partners.extend(p for p in _resolve_nominal(pobj, sent_mentions) if p not in partners)
+    if cue.pos_ not in NOMINAL:
+        holders = _actors(cue, sent_mentions)
+    elif owners:
+        holders = owners
+    else:
+        # "Under the agreement with X, Y is accepting": the clause's subject holds it, if a partner is named
+        holders = _noun_actors(cue, sent_mentions) if partners else []
+    partner_codes = {code for code, _ in partners}
+    holders = [h for h in holders if h[0] not in partner_codes]
+    if not holders:
+        # "an agreement with Guatemala, El Salvador and Honduras": the other party is not named
+        return []
+    if partners:
+        pairs = [(h, p[0]) for h in holders for p in partners]
+        if reciprocal:
+            pairs += [(p, h[0]) for p in partners for h in holders]
+        return pairs
+    if len(holders) > 1:  # "X and Y signed"
+        return [(h, other[0]) for h in holders for other in holders if other is not h]
+    return [(holders[0], c) for c in _counterparts(cue, holders[0][0], {holders[0][0]}, sent_mentions)]
 
 
-# ---- counterpart, governor, negation, hedging --------------------------------------------------
-def _counterpart(cue: Token, actor: str, actors: set[str], sent_mentions: list[Mention]) -> str | None:
-    others = [m for m in sent_mentions if not m.nationality and m.country != actor]
-    if len(actors) > 1:
-        partners = [code for code in actors if code != actor]
-        return partners[0]
+# ---- counterpart -------------------------------------------------------------------------------
+def _counterparts(cue: Token, actor: str, actors: set[str], sent_mentions: list[Mention]) -> list[str | None]:
+    """The nearest other country in the cue's phrase, else in the sentence; all of them when it is
+    one of a coordinated list ("warned Angola, Namibia and Congo")."""
+    others = [m for m in sent_mentions if not m.nationality and m.country not in actors | {actor}]
     if not others:
-        return None
+        return [None]
     subtree = {t.i for t in cue.subtree}
     inside = [m for m in others if m.span.root.i in subtree]
-    pool = inside or others
-    return min(pool, key=lambda m: abs(m.span.root.i - cue.i)).country
+    nearest = min(inside or others, key=lambda m: abs(m.span.root.i - cue.i))
+    listed = [nearest.country]
+    for conjunct in nearest.span.root.conjuncts:
+        mention = _mention_of(conjunct, others)
+        if mention is not None and mention.country not in listed:
+            listed.append(mention.country)
+    return listed
 
 
-def _governing_cue(cue: Token, cues: dict) -> Token | None:
-    """The cue this one is controlled by ("refused to accept", "offer to take", "by accepting")."""
-    if _subject_of(cue) is not None:
+# ---- how the cue is governed -------------------------------------------------------------------
+def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
+    """The cue this one is controlled by ("refused to accept", "offer to take", "talks about
+    receiving"), if any."""
+    if _subject_of(token) is not None:
         return None
-    token = cue
     for _ in range(3):
-        if token.dep_ in ("xcomp", "acl"):
+        if token.dep_ in ("xcomp", "acl") or (token.dep_ == "advcl" and _infinitive(token)):
             token = token.head
-        elif token.dep_ == "pcomp" and token.head.dep_ == "prep":
+        elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for", "over"):
             token = token.head.head
         else:
             return None
         if token.i in cues:
-            return token
+            return cues[token.i]
         if _subject_of(token) is not None:
             return None
     return None
+
+
+def _infinitive(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+def _object_of_cue(noun: Token, cues: dict[int, Cue]) -> bool:
+    """ "signed an agreement" is the verb's; "suspended the agreements" or "considering an
+    arrangement" is not an agreement being reached."""
+    return noun.dep_ in ("dobj", "nsubjpass") and noun.head.i in cues
+
+
+def _accepts_an_agreement(verb: Token) -> bool:
+    return _agreement_noun(verb) is not None
+
+
+def _conditional_clause(token: Token) -> bool:
+    """Inside "if ..." or "unless ...": a condition, not a position."""
+    for node in _chain(token):
+        if any(c.dep_ == "mark" and c.lower_ in ROLES.conditional_marks for c in node.children):
+            return True
+        if node.dep_ == "pcomp" and node.head.lower_ in ROLES.conditional_marks:
+            return True
+    return False
+
+
+def _participle_modifier(token: Token) -> bool:
+    """ "migrants turned away at the border", "the number discussed": the noun is the patient."""
+    return token.tag_ == "VBN" and token.dep_ in ("acl", "amod") and _subject_of(token) is None
 
 
 def _chain(cue: Token) -> list[Token]:
@@ -566,7 +481,7 @@ def _chain(cue: Token) -> list[Token]:
             break
         token = token.head
         chain.append(token)
-        if token.pos_ in ("NOUN", "PROPN") and token.i != cue.i:
+        if token.pos_ in NOMINAL:
             break
     return chain
 
@@ -580,10 +495,15 @@ def _perfect(token: Token) -> bool:
 
 
 def _negated(cue: Token) -> bool:
+    subject = _subject_of(_chain(cue)[-1])
+    if subject is not None and any(c.dep_ == "preconj" and c.lower_ == "neither" for c in subject.children):
+        return True
     for token in _chain(cue):
-        if _has_neg(token) and not (token is cue and cue.lemma_ == "accept" and not _perfect(cue)):
+        if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
+            continue  # "will not accept" becomes a refusal instead
+        if _has_neg(token):
             return True
-        if token is not cue and token.lemma_.lower() == "fail":
+        if token is not cue and token.lemma_.lower() in ROLES.negating_governors:
             return True
     return False
 
@@ -592,55 +512,63 @@ def _hedged(cue: Token) -> bool:
     chain = _chain(cue)
     for token in chain:
         for child in token.children:
-            if child.dep_ == "aux" and child.lower_ in HEDGE_MODALS:
+            if child.dep_ == "aux" and child.lower_ in ROLES.hedge_modals:
                 return True
-            if child.dep_ == "aux" and child.lower_ in ("would", "'d") and _conditional(token):
+            if child.dep_ == "aux" and child.lower_ in ("would", "'d") and _has_condition(token):
                 return True
             if child.dep_ == "advmod" and child.lower_ in ("possibly", "perhaps", "potentially"):
                 return True
-        if token is not cue and token.lemma_.lower() in HEDGE_GOVERNORS:
+        if token is not cue and token.lemma_.lower() in ROLES.hedge_governors:
             return True
     top = chain[-1]
-    return top.dep_ == "xcomp" and top.head.lemma_.lower() in HEDGE_GOVERNORS
+    return top.dep_ == "xcomp" and top.head.lemma_.lower() in ROLES.hedge_governors
 
 
-def _conditional(token: Token) -> bool:
+def _has_condition(token: Token) -> bool:
     clauses = [token, *[c for c in token.children if c.dep_ == "advcl"]]
-    return any(c.lower_ in ("if", "unless") for clause in clauses for c in clause.children if c.dep_ == "mark") or any(
-        t.lower_ in ("if", "unless") for t in token.sent
-    )
+    return any(c.dep_ == "mark" and c.lower_ in ROLES.conditional_marks for clause in clauses for c in clause.children)
+
+
+# ---- speaker -----------------------------------------------------------------------------------
+def _reporting_subject(token: Token) -> Token | None:
+    """The subject of the "said"/"told" clause this token's clause is reported by, if any."""
+    node = token
+    for _ in range(MAX_CLIMB):
+        if node.dep_ in ROLES.quoted_speaker_dependencies and node.head.lemma_.lower() in ROLES.reporting_verbs:
+            return _subject_of(node.head)
+        if node.lemma_.lower() in ROLES.reporting_verbs and node is not token and node.dep_ == "ROOT":
+            return _subject_of(node)
+        if node.head is node:
+            return None
+        node = node.head
+    return None
 
 
 def _reported_speaker(cue: Token) -> str | None:
-    top = _chain(cue)[-1]
-    if top.dep_ == "ccomp" and top.head.lemma_.lower() in REPORTING_VERBS:
-        subject = _subject_of(top.head)
-        if subject is not None:
-            ent = _ent_of(subject)
-            if ent is not None and ent.label_ == "PERSON":
-                return ent.text
-            return subject.doc[subject.left_edge.i : subject.i + 1].text
+    subject = _reporting_subject(cue)
+    if subject is not None and subject.lower_ not in ROLES.pronouns:
+        ent = _ent_of(subject)
+        if ent is not None and ent.label_ in ("PERSON", "ORG"):
+            return ent.text
+        return subject.doc[subject.left_edge.i : subject.i + 1].text
     for token in cue.sent:
         if token.lower_ == "according" and token.i + 2 < len(token.doc) and token.nbor().lower_ == "to":
-            obj = token.nbor(2)
-            ent = _ent_of(obj)
+            ent = _ent_of(token.nbor(2))
             return ent.text if ent is not None else None
     return None
 
 
 # ---- the other fields --------------------------------------------------------------------------
 def _subject_phrase(cue: Token) -> str | None:
-    target = next((c for c in cue.children if c.dep_ in ("xcomp",)), cue)
+    target = next((c for c in cue.children if c.dep_ == "xcomp"), cue)
     obj = next((c for c in target.children if c.dep_ in ("dobj", "attr")), None)
     if obj is None:
         prep = next(
             (c for c in target.children if c.dep_ == "prep" and c.lower_ in ("for", "on", "to", "of", "in")), None
         )
         obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
-    if obj is None and cue.pos_ in ("NOUN", "PROPN"):
-        return cue.text
     if obj is None:
-        return None
+        return cue.text if cue.pos_ in NOMINAL else None
     tokens = list(obj.subtree)[:15]
     return cue.doc[tokens[0].i : tokens[-1].i + 1].text
 
