@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.evaluate import evaluate_file, evaluate_rows
-from tests.conftest import GOLD_DIR, SHARED_GOLD, run_cli
+from tests.conftest import GOLD_DIR, SHARED_GOLD, read_jsonl, run_cli
 
 SEEDS = SHARED_GOLD / "seeds.jsonl"
 
@@ -30,14 +30,17 @@ def test_eval_prints_the_same_figures_as_score_py(tmp_path):
             assert ours[name][figure] == pytest.approx(expected[name][figure])
 
 
-@pytest.mark.parametrize(
-    ("gold", "floor"),
-    [(SEEDS, 0.95), (GOLD_DIR / "dev_wire.jsonl", 0.85), (GOLD_DIR / "dev_demo.jsonl", 0.85)],
-    ids=["seeds", "dev_wire", "dev_demo"],
-)
-def test_loose_f1_meets_the_target(extractor, gold, floor):
-    figures = evaluate_file(gold, extractor)
-    assert figures["loose"]["f1"] >= floor, f"loose F1 {figures['loose']['f1']:.3f}; run: migtrack eval {gold}"
+def test_loose_f1_on_the_seeds_meets_the_target(extractor):
+    figures = evaluate_file(SEEDS, extractor)
+    assert figures["loose"]["f1"] >= 0.95, f"loose F1 {figures['loose']['f1']:.3f}; run: migtrack eval {SEEDS}"
+
+
+def test_loose_f1_on_the_dev_set_meets_the_target(extractor):
+    """The team's dev set: the labelled demo-corpus sentences and the wire-style sentences together."""
+    rows = [row for name in ("dev_demo.jsonl", "dev_wire.jsonl") for row in read_jsonl(GOLD_DIR / name)]
+    assert len(rows) >= 200
+    figures = evaluate_rows(rows, extractor)
+    assert figures["loose"]["f1"] >= 0.85, f"loose F1 {figures['loose']['f1']:.3f}; run: migtrack eval gold/dev_*.jsonl"
 
 
 def test_non_mexicans_name_no_country(extractor):
@@ -69,13 +72,20 @@ def test_guideline_cases(extractor, text, expected):
     assert expected in positions
 
 
-def test_quantity_is_people_not_money(extractor):
-    (position,) = extractor.extract_one(
+def test_quantity_and_nationalities(extractor):
+    positions = extractor.extract_one(
         "Mexico agreed to accept up to 30,000 a month of Cuban, Haitian, Nicaraguan and Venezuelan deportees "
         "from the U.S."
-    ).positions[1:]
-    assert position.quantity == "up to 30,000 a month"
-    assert position.nationalities == ["CUB", "HTI", "NIC", "VEN"]
+    ).positions
+    accept = next(p for p in positions if p.stance == "accept")
+    assert (accept.actor, accept.counterpart) == ("MEX", "USA")
+    assert accept.quantity == "up to 30,000 a month"
+    assert accept.nationalities == ["CUB", "HTI", "NIC", "VEN"]
+
+
+def test_money_is_not_a_quantity_or_an_acceptance(extractor):
+    result = extractor.extract_one("In 2020 alone, Mexico received more than $40 billion in remittances from migrants.")
+    assert result.positions == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 
-from pipeline.lexicons import read_jsonl
+from pipeline.lexicons import read_json, read_jsonl
 
 NEGATED_PREFIX = "NOT:"
 COUNTRY_LABELS = {"GPE", "NORP", "PERSON", "ORG", "LOC", "FAC"}
@@ -37,6 +37,8 @@ def alias_table() -> dict[str, tuple[str, str]]:
         for kind, key in (("name", "names"), ("demonym", "demonyms"), ("capital", "capitals")):
             for alias in row.get(key, []):
                 table[alias.lower()] = (row["iso3"], kind)
+    for alias in read_json("not_countries.json")["names"]:
+        table[alias.lower()] = (NEGATED_PREFIX, "name")
     for row in read_jsonl("officials.jsonl"):
         for alias in [row["name"], *row.get("aliases", [])]:
             table[alias.lower()] = (row["iso3"], row.get("kind", "person"))
@@ -67,7 +69,7 @@ def country_patterns() -> list[dict]:
 
 @cache
 def _written_forms() -> dict[str, str]:
-    forms: dict[str, str] = {}
+    forms: dict[str, str] = {alias.lower(): alias for alias in read_json("not_countries.json")["names"]}
     for row in read_jsonl("countries.jsonl"):
         for key in ("names", "demonyms", "capitals"):
             for alias in row.get(key, []):
@@ -89,7 +91,7 @@ def country_of_text(text: str) -> str | None:
         key = key.removesuffix(suffix)
     key = key.strip()
     found = alias_table().get(key) or alias_table().get(key.removeprefix("the ").strip())
-    return found[0] if found else None
+    return found[0] if found and found[0] != NEGATED_PREFIX else None
 
 
 class CountryLinker:

@@ -80,10 +80,12 @@ def _is_nationality(span: Span) -> bool:
     """ "Venezuelan nationals", "citizens of Haiti", "Cuban, Haitian and Venezuelan nationals"."""
     root = span.root
     if span.label_ == "NORP":
-        head = root.head
-        while head.dep_ == "conj" and head.head is not head:
-            head = head.head
-        if root.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in ROLES.people_nouns:
+        first = root
+        while first.dep_ == "conj" and first.head is not first:
+            first = first.head
+        if first is not root and first.ent_type_ == "NORP":
+            return True  # listed with other demonyms: "Cuban, Haitian, Nicaraguan and Venezuelan"
+        if first.dep_ in ("amod", "compound", "nmod") and first.head.lemma_.lower() in ROLES.people_nouns:
             return True
         # a demonym standing alone as a noun is people ("Cubans", "deporting Venezuelans")
         return root.pos_ in NOMINAL and root.dep_ not in ("compound", "amod", "nmod", "poss")
@@ -91,7 +93,8 @@ def _is_nationality(span: Span) -> bool:
         root = root.head
     if root.dep_ == "pobj" and root.head.lower_ in ("of", "from"):
         holder = root.head.head
-        return bool({holder.lemma_.lower(), holder.head.lemma_.lower()} & ROLES.nationality_holders)
+        holders = {holder.lemma_.lower()} | ({holder.head.lemma_.lower()} if holder.pos_ == "NOUN" else set())
+        return bool(holders & ROLES.nationality_holders)
     return False
 
 
@@ -148,11 +151,11 @@ class StanceFinder:
     ) -> list[Position]:
         token, rule, stance = cue.token, cue.rule, cue.stance
         governor = _governing_cue(token, cues)
-        if governor is not None and governor.stance != "agree":
+        if governor is not None and (governor.stance != "agree" or _negated(governor.token)):
             return []
         if _conditional_clause(token) or _participle_modifier(token):
             return []
-        if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues):
+        if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
             return []
         if token.pos_ in NOMINAL and any(
             c.dep_ == "compound" and c.lower_ in ROLES.people_nouns | {"asylum", "visa"} for c in token.children
@@ -210,6 +213,8 @@ class StanceFinder:
         if stance not in ("accept", "refuse") or governed:
             return True
         words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head is cue)]
+        if cue.dep_ == "relcl":
+            words.append(cue.head)
         text = " ".join(t.lower_ for t in words)
         return any(term in text for term in self.migration_terms) or any(
             t.lemma_.lower() in ROLES.people_nouns | ROLES.object_words or t.ent_type_ == "NORP" for t in words
@@ -257,7 +262,9 @@ def _refers_back(token: Token) -> bool:
     """A pronoun, "the government", "the East African country": whose it is, is said elsewhere."""
     if token.lower_ in ROLES.pronouns:
         return True
-    return _is_gov(token) and not any(_ent_of(t) is not None for t in _modifiers(token))
+    if token.tag_ == "NNS" and token.lemma_.lower() in ROLES.unnamed_plurals:
+        return False  # "more than a dozen countries", "several African governments": unnamed
+    return _is_gov(token) and not any(_ent_of(t) is not None and _ent_of(t)._.country for t in _modifiers(token))
 
 
 def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
@@ -314,10 +321,31 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
                 return owners
         if token.dep_ in ("ROOT", "ccomp", "parataxis") or token.head is token:
             return []
-        if token.dep_ == "xcomp" and any(c.dep_ in ("dobj", "dative") for c in token.head.children):
-            return []
+        controlled, controller = _object_control(token)
+        if controlled:
+            return _resolve_nominal(controller, sent_mentions) if controller is not None else []
         token = token.head
     return []
+
+
+def _object_control(token: Token) -> tuple[bool, Token | None]:
+    """Whether a clause hangs under a verb with an object ("urged Colombia to accept", "accused Juba
+    of refusing", "approached Ghana about taking"), and the object when the verb reports what the
+    object did (accuse, praise); otherwise no one has done it yet."""
+    if token.dep_ == "xcomp":
+        verb = token.head
+    elif (
+        token.dep_ == "pcomp"
+        and token.head.dep_ == "prep"
+        and token.head.lower_ in ("of", "about", "into", "on", "for")
+    ):
+        verb = token.head.head  # "helps the U.S. by accepting" is the subject's own means: not here
+    else:
+        return False, None
+    obj = next((c for c in verb.children if c.dep_ in ("dobj", "dative")), None)
+    if obj is None or verb.pos_ not in ("VERB", "AUX"):
+        return False, None
+    return True, obj if verb.lemma_.lower() in ROLES.attributing_verbs else None
 
 
 def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
@@ -390,6 +418,9 @@ def _agreement_pairs(cue: Token, sent_mentions: list[Mention], reciprocal: bool)
         holders = _noun_actors(cue, sent_mentions) if partners else []
     partner_codes = {code for code, _ in partners}
     holders = [h for h in holders if h[0] not in partner_codes]
+    if not holders and len(partners) > 1 and (_between(cue) or (noun is not None and _between(noun))):
+        # "the agreement between Guatemala and the United States"
+        return [(p, other[0]) for p in partners for other in partners if other is not p]
     if not holders:
         # "an agreement with Guatemala, El Salvador and Honduras": the other party is not named
         return []
@@ -432,6 +463,8 @@ def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
             token = token.head
         elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for", "over"):
             token = token.head.head
+        elif token.dep_ in ("dobj", "pobj") and token.pos_ in NOMINAL and token.head.i in cues:
+            token = token.head
         else:
             return None
         if token.i in cues:
@@ -449,6 +482,10 @@ def _object_of_cue(noun: Token, cues: dict[int, Cue]) -> bool:
     """ "signed an agreement" is the verb's; "suspended the agreements" or "considering an
     arrangement" is not an agreement being reached."""
     return noun.dep_ in ("dobj", "nsubjpass") and noun.head.i in cues
+
+
+def _between(noun: Token) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
 
 
 def _accepts_an_agreement(verb: Token) -> bool:
@@ -470,14 +507,15 @@ def _participle_modifier(token: Token) -> bool:
     return token.tag_ == "VBN" and token.dep_ in ("acl", "amod") and _subject_of(token) is None
 
 
-def _chain(cue: Token) -> list[Token]:
+def _chain(cue: Token, through_conjuncts: bool = True) -> list[Token]:
     """The cue and the tokens that govern it, up to the first with a subject or a noun that owns it."""
     chain = [cue]
     token = cue
+    allowed = {"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"} | ({"conj"} if through_conjuncts else set())
     for _ in range(MAX_CLIMB):
         if _subject_of(token) is not None or token.dep_ in ("ROOT", "ccomp", "relcl", "parataxis"):
             break
-        if token.dep_ not in ("xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "conj", "advcl"):
+        if token.dep_ not in allowed:
             break
         token = token.head
         chain.append(token)
@@ -495,10 +533,13 @@ def _perfect(token: Token) -> bool:
 
 
 def _negated(cue: Token) -> bool:
+    agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
+    if agreement is not None and _has_neg(agreement):
+        return True  # "no agreement was reached"
     subject = _subject_of(_chain(cue)[-1])
     if subject is not None and any(c.dep_ == "preconj" and c.lower_ == "neither" for c in subject.children):
         return True
-    for token in _chain(cue):
+    for token in _chain(cue, through_conjuncts=False):
         if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
             continue  # "will not accept" becomes a refusal instead
         if _has_neg(token):

@@ -12,7 +12,15 @@ from functools import cache
 from pathlib import Path
 
 LEXICON_DIR = Path(__file__).parent
-FILES = ("countries.jsonl", "officials.jsonl", "stances.jsonl", "quantities.jsonl", "relevance.json", "roles.json")
+FILES = (
+    "countries.jsonl",
+    "officials.jsonl",
+    "stances.jsonl",
+    "quantities.jsonl",
+    "relevance.json",
+    "roles.json",
+    "not_countries.json",
+)
 
 
 def read_jsonl(name: str) -> list[dict]:
