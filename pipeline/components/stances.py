@@ -356,6 +356,8 @@ def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
             candidates = [child]
         elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
             candidates = [c for c in child.children if c.dep_ == "pobj"]
+        elif child.dep_ == "acl" and child.tag_ == "VBN":  # "a list drawn up by Trump's team"
+            candidates = [c for agent in child.children if agent.dep_ == "agent" for c in agent.children]
         else:
             continue
         for candidate in candidates:
@@ -504,7 +506,12 @@ def _conditional_clause(token: Token) -> bool:
 
 def _participle_modifier(token: Token) -> bool:
     """ "migrants turned away at the border", "the number discussed": the noun is the patient."""
-    return token.tag_ == "VBN" and token.dep_ in ("acl", "amod") and _subject_of(token) is None
+    return (
+        token.tag_ == "VBN"
+        and token.dep_ in ("acl", "amod")
+        and _subject_of(token) is None
+        and not any(c.dep_ == "agent" for c in token.children)  # "destinations being weighed by Trump's team"
+    )
 
 
 def _chain(cue: Token, through_conjuncts: bool = True) -> list[Token]:
