@@ -169,6 +169,8 @@ class StanceFinder:
         if stance == "accept" and token.pos_ not in NOMINAL:
             if _has_neg(token) and not _perfect(token):
                 stance, negated, rule = "refuse", False, rule + "+will_not_accept"
+            elif _lacks_capacity(token):
+                stance, negated, rule = "refuse", False, rule + "+lacks_capacity"
             elif _accepts_an_agreement(token):
                 stance, rule = "agree", rule + "+accepted_agreement"
         if stance == "agree":
@@ -313,8 +315,12 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
             return _resolve_nominal(pobj, sent_mentions) if pobj is not None else []
         passive_subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
         if passive_subject is not None:
-            # "Colombia was forced to accept": the controller; the cue's own patient is not its actor
-            return [] if token is cue else _resolve_nominal(passive_subject, sent_mentions)
+            if token is not cue:  # "Colombia was forced to accept": the controller
+                return _resolve_nominal(passive_subject, sent_mentions)
+            # "the office said the proposal had been rejected": the reporter's country; the cue's own
+            # patient is never its actor
+            reporter = _reporting_subject(cue)
+            return _resolve_nominal(reporter, sent_mentions) if reporter is not None else []
         if token.pos_ in NOMINAL and token is not cue:
             owners = _owners(token, sent_mentions)
             if owners:
@@ -460,13 +466,14 @@ def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
     receiving"), if any."""
     if _subject_of(token) is not None:
         return None
+    start = token
     for _ in range(3):
         if token.dep_ in ("xcomp", "acl") or (token.dep_ == "advcl" and _infinitive(token)):
             token = token.head
         elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for", "over"):
             token = token.head.head
-        elif token.dep_ in ("dobj", "pobj") and token.pos_ in NOMINAL and token.head.i in cues:
-            token = token.head
+        elif token.dep_ in ("dobj", "pobj") and token.pos_ in NOMINAL and token.head.i in cues and token is not start:
+            token = token.head  # "rejected the idea of taking"; a rejected proposal stays a proposal
         else:
             return None
         if token.i in cues:
@@ -488,6 +495,15 @@ def _object_of_cue(noun: Token, cues: dict[int, Cue]) -> bool:
 
 def _between(noun: Token) -> bool:
     return any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
+
+
+def _lacks_capacity(verb: Token) -> bool:
+    """ "did not have the capacity to take in", "lacked the facilities to receive": a refusal."""
+    noun = verb.head
+    if verb.dep_ not in ("acl", "xcomp") or noun.lemma_.lower() not in ROLES.capacity_nouns:
+        return False
+    holder = noun.head
+    return holder.lemma_.lower() == "lack" or (holder.lemma_.lower() == "have" and _has_neg(holder))
 
 
 def _accepts_an_agreement(verb: Token) -> bool:
