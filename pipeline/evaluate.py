@@ -3,12 +3,12 @@ per-stance figures, computed on the extractor's own output for a labelled file."
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from models.stances import STANCES
 from pipeline.extract import Extractor
+from pipeline.jsonl import load_jsonl
 
 LOOSE = ("actor", "stance")
 STRICT = ("actor", "stance", "counterpart", "negated", "hedged")
@@ -48,14 +48,7 @@ def score(
 
 
 def read_gold(path: str | Path) -> list[dict]:
-    rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not JSON: {error}") from error
-    return rows
+    return load_jsonl(path)
 
 
 def evaluate_rows(rows: list[dict], extractor: Extractor) -> dict:

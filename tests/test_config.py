@@ -25,9 +25,9 @@ def test_feeds_and_settings_are_read():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[[feeds]]\nurl = 'https://e.org/rss'\n", "feed is missing outlet"),
-        ("[[feeds]]\nurl = 'ftp://e.org/rss'\noutlet = 'E'\n", "must start with http:// or https://"),
-        ("[[feeds]]\nurl = 'https://e.org/rss'\noutlet = 'E'\ncolour = 'red'\n", "unknown feed key(s) colour"),
+        ("[[feeds]]\nurl = 'https://example.org/rss'\n", "feed is missing outlet"),
+        ("[[feeds]]\nurl = 'ftp://example.org/rss'\noutlet = 'E'\n", "must start with http:// or https://"),
+        ("[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\ncolour = 'red'\n", "unknown feed key(s) colour"),
         ("[settings]\ndatabase = 'x'\n", "unknown setting(s) database"),
         ("[[feeds]\n", "not valid TOML"),
     ],

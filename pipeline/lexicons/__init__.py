@@ -11,6 +11,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from pipeline.jsonl import load_jsonl
+
 LEXICON_DIR = Path(__file__).parent
 FILES = (
     "countries.jsonl",
@@ -24,15 +26,7 @@ FILES = (
 
 
 def read_jsonl(name: str) -> list[dict]:
-    path = LEXICON_DIR / name
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not JSON: {error}") from error
-    return rows
+    return load_jsonl(LEXICON_DIR / name)
 
 
 def read_json(name: str) -> dict:
