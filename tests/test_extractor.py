@@ -99,3 +99,13 @@ def test_extractor_never_raises_on_arbitrary_text(extractor, text):
 def test_rows_without_text_are_scored_as_predicting_nothing(extractor):
     figures = evaluate_rows([{"id": "x", "text": "", "positions": []}], extractor)
     assert figures["loose"]["tp"] == 0 and figures["sentences"] == 1
+
+
+def test_the_relevance_gate_costs_no_recall(extractor):
+    """The gate is for speed: every sentence the stance finder could read must still get through."""
+    from pipeline.extract import Extractor
+
+    ungated = Extractor(pipelines=extractor.pipelines, gate=False)
+    rows = [row for name in ("dev_demo.jsonl", "dev_wire.jsonl") for row in read_jsonl(GOLD_DIR / name)]
+    gated_recall = evaluate_rows(rows, extractor)["loose"]["recall"]
+    assert gated_recall >= evaluate_rows(rows, ungated)["loose"]["recall"]

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.countries import NEGATED_PREFIX
-from pipeline.lexicons import read_json
+from pipeline.lexicons import read_json, read_jsonl
 
 
 class RelevanceGate:
@@ -42,10 +42,22 @@ class RelevanceGate:
         return doc
 
 
+def cue_stems() -> list[str]:
+    """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing), so
+    the gate lets through every sentence the stance finder could read; the scanner has no lemmatizer."""
+    stems = set()
+    for row in read_jsonl("stances.jsonl"):
+        lemmas = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
+        for lemma in lemmas["IN"] if isinstance(lemmas, dict) else [lemmas]:
+            stems.add(lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma)
+    return sorted(stems)
+
+
 @Language.factory("migtrack_relevance_gate", assigns=["doc.spans"], requires=["doc.sents", "doc.ents"])
 def make_relevance_gate(nlp: Language, name: str) -> RelevanceGate:
     vocabulary = read_json("relevance.json")
-    return RelevanceGate(vocabulary["migration_terms"], vocabulary["cue_terms"], vocabulary["min_topic_sentences"])
+    cue_terms = vocabulary["cue_terms"] + cue_stems()
+    return RelevanceGate(vocabulary["migration_terms"], cue_terms, vocabulary["min_topic_sentences"])
 
 
 class ParagraphBreaks:

@@ -161,6 +161,8 @@ class StanceFinder:
             c.dep_ == "compound" and c.lower_ in ROLES.people_nouns | {"asylum", "visa"} for c in token.children
         ):
             return []
+        if stance == "demand" and any(t.lemma_.lower() in ROLES.press_boilerplate for t in token.subtree):
+            return []  # "did not respond to requests for comment"
         if cue.requires_object and not any(c.dep_ in ("dobj", "nsubjpass") for c in token.children):
             return []
         if token.pos_ not in NOMINAL and not self._about_migration(token, stance, governed=governor is not None):
@@ -182,7 +184,9 @@ class StanceFinder:
                 for actor in actors
                 for counterpart in _counterparts(token, actor[0], {a for a, _ in actors}, sent_mentions)
             ]
-        if not pairs:
+        if stance == "demand":
+            pairs = [(actor, counterpart) for actor, counterpart in pairs if counterpart is not None]
+        if not pairs:  # a demand needs someone named to demand it from ("asked for international help")
             return []
         hedged = _hedged(token) or (stance == "consider" and not negated)
         speaker_of_report = _reported_speaker(token)
