@@ -7,11 +7,15 @@ alone, so old databases pick up new views and indexes.
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 from pathlib import Path
 
+import pycountry
 import sqlite_utils
+from countryinfo import CountryInfo
 
 from models.stances import STANCES
+from pipeline.lexicons import read_jsonl
 
 TABLES: dict[str, dict] = {
     "feeds": dict(
@@ -25,6 +29,13 @@ TABLES: dict[str, dict] = {
             "last_status": int,
             "entries": int,
             "last_error": str,
+            "etag": str,
+            "last_modified": str,
+            "body_hash": str,
+            "last_changed": str,
+            "consecutive_failures": int,
+            "interval_seconds": int,
+            "next_fetch": str,
         },
         pk="url",
     ),
@@ -47,10 +58,26 @@ TABLES: dict[str, dict] = {
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],
     ),
+    "countries": dict(
+        columns={
+            "iso3": str,
+            "iso2": str,
+            "name": str,
+            "region": str,
+            "subregion": str,
+            "latitude": float,
+            "longitude": float,
+        },
+        pk="iso3",
+    ),
+    "stances": dict(
+        columns={"name": str, "description": str, "cameo": str, "plover": str},
+        pk="name",
+    ),
     "entities": dict(
         columns={"id": str, "article_id": str, "text": str, "label": str, "start": int, "end": int, "country": str},
         pk="id",
-        foreign_keys=[("article_id", "articles", "id")],
+        foreign_keys=[("article_id", "articles", "id"), ("country", "countries", "iso3")],
     ),
     "events": dict(
         columns={
@@ -72,6 +99,12 @@ TABLES: dict[str, dict] = {
             "plover": str,
         },
         pk="id",
+        foreign_keys=[
+            ("actor", "countries", "iso3"),
+            ("stance", "stances", "name"),
+            ("counterpart", "countries", "iso3"),
+            ("first_article_id", "articles", "id"),
+        ],
     ),
     "positions": dict(
         columns={
@@ -95,33 +128,57 @@ TABLES: dict[str, dict] = {
             "event_id": str,
         },
         pk="id",
-        foreign_keys=[("article_id", "articles", "id"), ("event_id", "events", "id")],
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("event_id", "events", "id"),
+            ("actor", "countries", "iso3"),
+            ("stance", "stances", "name"),
+            ("counterpart", "countries", "iso3"),
+        ],
     ),
     "failures": dict(
         columns={"id": str, "url": str, "stage": str, "error": str, "occurred_at": str, "feed_url": str},
         pk="id",
     ),
-    "stances": dict(
-        columns={"name": str, "description": str, "cameo": str, "plover": str},
-        pk="name",
-    ),
 }
 
+# What the views, canned queries and facets filter or sort by (db/datasette/metadata.yml).
 INDEXES = {
-    "articles": [["url"], ["published"], ["processed_at"]],
-    "positions": [["article_id"], ["stance", "actor"], ["actor", "counterpart"], ["event_id"]],
+    "articles": [["url"], ["published"], ["processed_at"], ["outlet"]],
+    "positions": [["article_id"], ["stance", "actor"], ["actor", "counterpart"], ["counterpart"], ["event_id"]],
     "entities": [["article_id"], ["country"]],
-    "events": [["stance", "actor"], ["event_month"], ["actor", "counterpart"]],
+    "events": [
+        ["stance", "actor"],
+        ["stance", "negated", "first_reported"],
+        ["actor", "counterpart"],
+        ["actor", "first_reported"],
+        ["counterpart", "first_reported"],
+        ["first_reported"],
+        ["event_month", "stance"],
+        ["event_year"],
+    ],
+    "countries": [["region"]],
     "failures": [["stage"]],
 }
 
+# Events with readable country names and their first report's link: the base of every view.
+_EVENTS_NAMED = """
+    select e.event_month, e.first_reported, e.last_reported,
+           e.actor, ac.name as actor_name, e.stance, e.negated, e.counterpart, cc.name as counterpart_name,
+           e.n_articles, e.n_outlets, e.evidence, a.url as source_url, a.outlet, e.cameo, e.plover,
+           e.id as event_id
+    from events e
+    left join countries ac on ac.iso3 = e.actor
+    left join countries cc on cc.iso3 = e.counterpart
+    left join articles a on a.id = e.first_article_id
+"""
+
 VIEWS = {
-    "timeline": """
-        select e.event_month, e.actor, e.stance, e.counterpart, e.negated, e.n_articles, e.n_outlets,
-               e.first_reported, e.last_reported, e.evidence, a.url as source_url, e.id as event_id
-        from events e left join articles a on a.id = e.first_article_id
-        order by e.first_reported desc
-    """,
+    "timeline": _EVENTS_NAMED + "order by e.first_reported desc",
+    # The stance views leave out negated events: "X did not agree" is not an agreement.
+    "agreements": _EVENTS_NAMED + "where e.stance = 'agree' and e.negated = 0 order by e.first_reported desc",
+    "refusals": _EVENTS_NAMED + "where e.stance = 'refuse' and e.negated = 0 order by e.first_reported desc",
+    "proposals": _EVENTS_NAMED + "where e.stance = 'propose' and e.negated = 0 order by e.first_reported desc",
 }
 
 
@@ -153,10 +210,17 @@ def open_db(path: str | Path, create: bool = True) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, spec in TABLES.items():
+        if db[name].exists():  # older databases gain the columns added since
+            for column, column_type in spec["columns"].items():
+                if column not in db[name].columns_dict:
+                    db[name].add_column(column, column_type)
         db[name].create(spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys"), if_not_exists=True)
+    _add_missing_foreign_keys(db)
     for table, indexes in INDEXES.items():
         for columns in indexes:
             db[table].create_index(columns, if_not_exists=True)
+    if db["countries"].count != len(country_rows()):
+        db["countries"].upsert_all(country_rows(), pk="iso3")
     db["stances"].upsert_all(
         [
             {"name": s.name, "description": s.description, "cameo": s.cameo, "plover": s.plover}
@@ -168,3 +232,50 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db["positions"].enable_fts(["evidence", "subject"], create_triggers=True, replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql, replace=True)
+
+
+def _add_missing_foreign_keys(db: sqlite_utils.Database) -> None:
+    """Give tables created before a foreign key was declared that key, so Datasette shows labels.
+
+    sqlite-utils rebuilds a table to add a key, and SQLite refuses to rename a table that a view names
+    while the view points to nothing, so the views go first (ensure_schema creates them again).
+    """
+    missing = []
+    for name, spec in TABLES.items():
+        existing = {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
+        missing += [(name, *fk) for fk in spec.get("foreign_keys", []) if tuple(fk) not in existing]
+    if missing:
+        for view in VIEWS:
+            db.execute(f"drop view if exists [{view}]")
+        db.add_foreign_keys(missing)
+
+
+@cache
+def country_rows() -> list[dict]:
+    """Every ISO 3166 country plus the codes our lexicon uses beyond it (Kosovo, XKX), with region and centre.
+
+    Names are the short common ones ("Venezuela", not "Venezuela, Bolivarian Republic of"); region,
+    subregion and the approximate centre (latitude, longitude) come from countryinfo where it knows
+    the country.
+    """
+    info = {row["ISO"]["alpha3"]: row for row in CountryInfo.all().values() if row.get("ISO", {}).get("alpha3")}
+    names = {c.alpha_3: (getattr(c, "common_name", None) or c.name, c.alpha_2) for c in pycountry.countries}
+    for row in read_jsonl("countries.jsonl"):
+        if row["iso3"] not in names and row.get("names"):
+            names[row["iso3"]] = (row["names"][0], None)
+    rows = []
+    for iso3, (name, iso2) in sorted(names.items()):
+        known = info.get(iso3, {})
+        latlng = known.get("latlng") or [None, None]
+        rows.append(
+            {
+                "iso3": iso3,
+                "iso2": iso2,
+                "name": name,
+                "region": known.get("region") or None,
+                "subregion": known.get("subregion") or None,
+                "latitude": latlng[0],
+                "longitude": latlng[1],
+            }
+        )
+    return rows

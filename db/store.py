@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from models import Article, Entity, Failure, Feed, Position
+from models import Article, Entity, Failure, Feed, FeedCheck, Position
 from models.records import stable_id
 
 
@@ -31,11 +31,33 @@ def upsert_feeds(db: sqlite_utils.Database, feeds: Iterable[Feed]) -> None:
     )
 
 
-def record_feed_fetch(db: sqlite_utils.Database, url: str, status: int | None, entries: int, error: str | None) -> None:
-    db["feeds"].upsert(
-        {"url": url, "last_fetched": now(), "last_status": status, "entries": entries, "last_error": error},
-        pk="url",
-    )
+def feed_states(db: sqlite_utils.Database) -> dict[str, dict]:
+    """What the crawler knows about each feed: validators, body hash, failures, schedule."""
+    return {row["url"]: row for row in db.query("select * from feeds")}
+
+
+def record_feed_fetch(
+    db: sqlite_utils.Database, check: FeedCheck, failures: int, interval: int, next_fetch: str
+) -> None:
+    """The outcome of one fetch. Validators and hash are kept from the last successful fetch."""
+    row = {
+        "url": check.url,
+        "last_fetched": now(),
+        "last_status": check.status,
+        "last_error": check.error,
+        "consecutive_failures": failures,
+        "interval_seconds": interval,
+        "next_fetch": next_fetch,
+    }
+    if check.error is None and check.changed:
+        row.update(entries=check.entries, etag=check.etag, last_modified=check.last_modified,
+                   body_hash=check.body_hash, last_changed=row["last_fetched"])  # fmt: skip
+    db["feeds"].upsert(row, pk="url")
+
+
+def known_article_urls(db: sqlite_utils.Database) -> set[str]:
+    """Every URL an article was fetched from or is known by: such pages are not fetched again."""
+    return {url for row in db.execute("select url, fetched_url from articles").fetchall() for url in row if url}
 
 
 def upsert_article(db: sqlite_utils.Database, article: Article) -> bool:

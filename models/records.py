@@ -35,12 +35,17 @@ class Feed:
 
 @dataclass
 class FeedCheck:
-    """The outcome of fetching one feed: what came back and how many entries it listed."""
+    """The outcome of fetching one feed: what came back, how many entries it listed, and what the
+    next conditional request needs (validators and a hash of the body)."""
 
     url: str
     status: int | None
     entries: int
     error: str | None = None
+    changed: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
 
 
 @dataclass

@@ -103,14 +103,15 @@ def _extractor(config: Config):
         raise click.ClickException(str(error)) from error
 
 
-def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None):
+def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None, only_due: bool = False):
     from spiders.crawl import crawl
 
     _open(db_path).close()  # refuse a foreign file before Scrapy starts
     started = time.monotonic()
-    summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})})
+    summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})}, only_due=only_due)
     click.echo(
-        f"crawl: {summary.feeds_read} feeds read, {summary.feeds_failed} failed; "
+        f"crawl: {summary.feeds_read} feeds read, {summary.feeds_not_modified} not modified, "
+        f"{summary.feeds_failed} failed, {summary.feeds_not_due} not due; "
         f"{summary.articles_new} new articles, {summary.articles_seen} unchanged; "
         f"{summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
         err=True,
@@ -168,12 +169,14 @@ class _progress:
 @db_option
 @click.pass_obj
 def crawl(config: Config, feeds_path: str | None, db_path: str | None) -> None:
-    """Collect the articles of the listed feeds into the database.
+    """Collect the articles of every listed feed into the database. Exits 1 if any feed failed.
+
+    Unchanged feeds cost one conditional request; pages already stored are not fetched again.
 
     Example: migtrack crawl --feeds feeds.toml --db data/migtrack.db
     """
     summary = _do_crawl(config, _feeds(config, feeds_path), _db_path(config, db_path))
-    if summary.feeds_read == 0 and summary.feeds_failed:
+    if summary.feeds_failed:
         sys.exit(1)
 
 
@@ -193,14 +196,17 @@ def process(config: Config, db_path: str | None) -> None:
 @db_option
 @click.pass_obj
 def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
-    """One cycle for schedulers: crawl, then process. Exits 1 if every feed failed.
+    """One cycle for schedulers: crawl the feeds that are due, then process. Exits 1 if any feed failed.
+
+    A feed is due when its adaptive interval (10 minutes to a day, longer after repeated failures)
+    has passed since its last fetch.
 
     Example: migtrack run --feeds feeds.toml
     """
     path = _db_path(config, db_path)
-    summary = _do_crawl(config, _feeds(config, feeds_path), path)
+    summary = _do_crawl(config, _feeds(config, feeds_path), path, only_due=True)
     _do_process(config, path)
-    if summary.feeds_read == 0 and summary.feeds_failed:
+    if summary.feeds_failed:
         sys.exit(1)
 
 

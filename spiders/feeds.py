@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -21,6 +22,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 def describe(failure: TwistedFailure) -> str:
     """A one-line reason for a failed request: the HTTP status, or the network error's message."""
     response = getattr(failure.value, "response", None)
@@ -34,9 +40,17 @@ class FeedSpider(scrapy.Spider):
 
     name = "feeds"
 
-    def __init__(self, feeds: list[Feed] | None = None, **kwargs):
+    def __init__(
+        self,
+        feeds: list[Feed] | None = None,
+        feed_states: dict[str, dict] | None = None,
+        known_urls: set[str] | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.feeds = feeds or []
+        self.feed_states = feed_states or {}
+        self.known_urls = known_urls or set()
         self.aggregators_scheduled = False
 
     @classmethod
@@ -63,11 +77,29 @@ class FeedSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def feed_request(self, feed: Feed) -> scrapy.Request:
+        """A conditional GET when the last fetch left validators; 304 comes back to parse_feed."""
+        state = self.feed_states.get(feed.url, {})
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
         return scrapy.Request(
-            feed.url, callback=self.parse_feed, errback=self.feed_failed, cb_kwargs={"feed": feed}, dont_filter=True
+            feed.url,
+            callback=self.parse_feed,
+            errback=self.feed_failed,
+            cb_kwargs={"feed": feed},
+            headers=headers,
+            meta={"handle_httpstatus_list": [304]},
+            dont_filter=True,
         )
 
     def parse_feed(self, response: Response, feed: Feed) -> Iterator:
+        body_hash = hashlib.sha1(response.body).hexdigest()
+        if response.status == 304 or body_hash == self.feed_states.get(feed.url, {}).get("body_hash"):
+            # nothing new: an unchanged body counts as not modified even without validators
+            yield FeedCheck(feed.url, response.status, 0, changed=False)
+            return
         parsed = feedparser.parse(
             response.body,
             response_headers={
@@ -83,7 +115,14 @@ class FeedSpider(scrapy.Spider):
             yield Failure(feed.url, "feed", f"not a feed: {reason}", _now(), feed_url=feed.url)
             return
         self.crawler.stats.inc_value("migtrack/feeds_read")
-        yield FeedCheck(feed.url, response.status, len(parsed.entries))
+        yield FeedCheck(
+            feed.url,
+            response.status,
+            len(parsed.entries),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            body_hash=body_hash,
+        )
         for entry in parsed.entries:
             link = entry.get("link")
             if not is_fetchable(link):
@@ -96,9 +135,11 @@ class FeedSpider(scrapy.Spider):
                     feed_url=feed.url,
                 )
                 continue
-            yield scrapy.Request(
-                normalize_url(link), callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed}
-            )
+            url = normalize_url(link)
+            if url in self.known_urls:  # stored already: a page is fetched once
+                self.crawler.stats.inc_value("migtrack/links_known")
+                continue
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed})
 
     def parse_article(self, response: Response, feed: Feed) -> Iterator[Article | Failure]:
         if not isinstance(response, scrapy.http.TextResponse):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from db import store
 from db.schema import open_db
 from models import Article, Failure, FeedCheck
+from spiders.schedule import at, next_interval
 
 
 class SQLitePipeline:
@@ -27,6 +28,21 @@ class SQLitePipeline:
     def close_spider(self):
         self.db.close()
 
+    def record_feed(self, check: FeedCheck) -> None:
+        settings = self.crawler.settings
+        previous = store.feed_states(self.db).get(check.url, {})
+        failures = (previous.get("consecutive_failures") or 0) + 1 if check.error else 0
+        interval = next_interval(
+            previous.get("interval_seconds"),
+            check.changed,
+            failures,
+            settings.getint("MIGTRACK_FEED_MIN_INTERVAL"),
+            settings.getint("MIGTRACK_FEED_MAX_INTERVAL"),
+        )
+        store.record_feed_fetch(self.db, check, failures, interval, at(interval))
+        if not check.changed:
+            self.crawler.stats.inc_value("migtrack/feeds_not_modified")
+
     def process_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
@@ -36,5 +52,5 @@ class SQLitePipeline:
             store.record_failure(self.db, item)
             stats.inc_value(f"migtrack/failures/{item.stage}")
         elif isinstance(item, FeedCheck):
-            store.record_feed_fetch(self.db, item.url, item.status, item.entries, item.error)
+            self.record_feed(item)
         return item

@@ -33,6 +33,9 @@ ITEM_PIPELINES = {
 }
 
 MIGTRACK_DB = "data/migtrack.db"
+# polling interval of a feed, adapted to how often it changes (seconds)
+MIGTRACK_FEED_MIN_INTERVAL = 10 * 60
+MIGTRACK_FEED_MAX_INTERVAL = 24 * 60 * 60
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -57,8 +57,8 @@ def test_broken_feeds_and_pages_are_recorded_and_the_rest_is_stored(tmp_path):
         )
         db_path = tmp_path / "migtrack.db"
         result = run_cli("crawl", "--feeds", str(feeds), "--db", str(db_path))
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "1 feeds read, 2 failed" in result.stderr
+    assert result.returncode == 1, result.stderr[-2000:]  # some feeds failed: the scheduler must notice
+    assert "1 feeds read, 0 not modified, 2 failed" in result.stderr
     db = sqlite_utils.Database(db_path)
     urls = sorted(r["url"] for r in db.query("select url from articles"))
     assert urls == [f"{base}/good.html", f"{base}/latin1.html"]
@@ -73,7 +73,7 @@ def test_broken_feeds_and_pages_are_recorded_and_the_rest_is_stored(tmp_path):
     assert feed_rows["/missing.xml"]["last_status"] == 404
 
 
-def test_every_feed_failing_exits_non_zero(tmp_path):
+def test_a_failing_feed_exits_non_zero(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     with serve_site(site) as base:
@@ -81,4 +81,4 @@ def test_every_feed_failing_exits_non_zero(tmp_path):
         feeds.write_text(f'[[feeds]]\nurl = "{base}/nothing.xml"\noutlet = "Test"\n')
         result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "migtrack.db"))
     assert result.returncode == 1
-    assert "0 feeds read, 1 failed" in result.stderr
+    assert "0 feeds read, 0 not modified, 1 failed" in result.stderr

@@ -24,8 +24,17 @@ def test_demo_stores_the_corpus(demo_runs):
 def test_running_twice_adds_nothing(demo_runs):
     db_path, _, second, counts = demo_runs
     assert table_counts(db_path) == counts
-    assert "0 new articles, 46 unchanged" in second.stderr
+    # unchanged feeds are recognised by their body hash: nothing is parsed or fetched again
+    assert "0 feeds read, 4 not modified, 0 failed" in second.stderr
+    assert "0 new articles" in second.stderr
     assert "0 articles processed" in second.stderr
+
+
+def test_feed_state_is_kept_for_the_next_poll(demo_runs):
+    db = sqlite_utils.Database(demo_runs[0])
+    for feed in db.query("select * from feeds"):
+        assert feed["body_hash"] and feed["last_status"] == 200 and feed["consecutive_failures"] == 0
+        assert 600 <= feed["interval_seconds"] <= 86400 and feed["next_fetch"] > feed["last_fetched"]
 
 
 def test_articles_are_keyed_by_canonical_url_without_tracking(demo_runs):

@@ -1,0 +1,45 @@
+"""Polling again: a conditional GET answered 304, stored pages not fetched again, due feeds only."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from demo.server import serve_site
+from tests.conftest import run_cli
+
+TEXT = (
+    "Guatemala agreed on Monday to receive more deportation flights from the United States, including "
+    "migrants of other nationalities, the foreign ministry said after talks with U.S. officials. "
+) * 3
+
+
+def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "story.html").write_text(f"<html><head><title>Guatemala</title></head><body><p>{TEXT}</p></body></html>")
+    with serve_site(site) as base:
+        # ".rss" is served as a plain static file, which carries Last-Modified and answers 304
+        (site / "feed.rss").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>{base}/</link>'
+            f"<item><title>Guatemala</title><link>{base}/story.html</link></item></channel></rss>"
+        )
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+        db_path = tmp_path / "migtrack.db"
+        first = run_cli("run", "--feeds", str(feeds), "--db", str(db_path))
+        db = sqlite_utils.Database(db_path)
+        (feed,) = db.query("select * from feeds")
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert feed["last_modified"] and feed["last_status"] == 200
+
+        not_due = run_cli("run", "--feeds", str(feeds), "--db", str(db_path))
+        assert "1 not due" in not_due.stderr  # polled a moment ago: run leaves it alone
+
+        polled = run_cli("crawl", "--feeds", str(feeds), "--db", str(db_path))
+    assert polled.returncode == 0, polled.stderr[-2000:]
+    assert "0 feeds read, 1 not modified" in polled.stderr
+    (feed,) = db.query("select * from feeds")
+    assert feed["last_status"] == 304
+    assert feed["entries"] == 1  # kept from the last fetch that had a body
+    assert db["articles"].count == 1
+    assert db["positions"].count >= 1
