@@ -203,11 +203,62 @@ def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
 
     Example: migtrack run --feeds feeds.toml
     """
-    path = _db_path(config, db_path)
-    summary = _do_crawl(config, _feeds(config, feeds_path), path, only_due=True)
-    _do_process(config, path)
-    if summary.feeds_failed:
-        sys.exit(1)
+    sys.exit(_cycle(config, _feeds(config, feeds_path), _db_path(config, db_path)))
+
+
+def _cycle(config: Config, feeds, path: str) -> int:
+    """One locked cycle; returns the exit status (1 when a feed failed)."""
+    from pipeline.lock import CycleRunning, cycle_lock
+
+    try:
+        with cycle_lock(path):
+            summary = _do_crawl(config, feeds, path, only_due=True)
+            _do_process(config, path)
+    except CycleRunning as error:
+        raise click.ClickException(str(error)) from error
+    return 1 if summary.feeds_failed else 0
+
+
+def _parse_every(value: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        seconds = int(value[:-1]) * units[value[-1]] if value[-1] in units else int(value)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"{value!r}: use a number with s, m, h or d, e.g. 30m") from None
+    if seconds <= 0:
+        raise click.BadParameter(f"{value!r}: must be positive")
+    return seconds
+
+
+@cli.command()
+@feeds_option
+@db_option
+@click.option("--every", default="30m", show_default=True, help="Time between cycles: 90s, 30m, 6h, 1d.")
+@click.option("--cycles", type=int, default=0, help="Stop after this many cycles (0: run until Ctrl-C).")
+@click.pass_context
+def watch(ctx: click.Context, feeds_path: str | None, db_path: str | None, every: str, cycles: int) -> None:
+    """Run a cycle (as 'migtrack run') every so often, for people without cron.
+
+    Each cycle is its own 'migtrack run' process: Scrapy's reactor cannot restart within one
+    process, and a fresh process keeps memory flat over days.
+
+    Example: migtrack watch --every 30m --feeds migtrack.toml
+    """
+    import subprocess
+
+    interval = _parse_every(every)
+    command = [sys.executable, "-m", "pipeline.cli"]
+    if ctx.parent.params.get("config_path"):
+        command += ["--config", ctx.parent.params["config_path"]]
+    command += ["run", "--db", _db_path(ctx.obj, db_path)] + (["--feeds", feeds_path] if feeds_path else [])
+    done = 0
+    while True:
+        status = subprocess.call(command)
+        done += 1
+        log.info("cycle %d ended with status %d; next in %ds", done, status, interval)
+        if cycles and done >= cycles:
+            return
+        time.sleep(interval)
 
 
 @cli.command()

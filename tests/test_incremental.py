@@ -43,3 +43,33 @@ def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
     assert feed["entries"] == 1  # kept from the last fetch that had a body
     assert db["articles"].count == 1
     assert db["positions"].count >= 1
+
+
+def _tiny_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "story.html").write_text(f"<html><head><title>G</title></head><body><p>{TEXT}</p></body></html>")
+    return site
+
+
+def test_a_cycle_refuses_to_overlap_another(tmp_path):
+    from pipeline.lock import cycle_lock
+
+    site = _tiny_site(tmp_path)
+    db_path = tmp_path / "migtrack.db"
+    with serve_site(site) as base:
+        (site / "feed.rss").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>{base}/</link>'
+            f"<item><title>G</title><link>{base}/story.html</link></item></channel></rss>"
+        )
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+        with cycle_lock(db_path):
+            blocked = run_cli("run", "--feeds", str(feeds), "--db", str(db_path))
+        assert blocked.returncode == 1
+        assert "another migtrack cycle is running" in blocked.stderr
+        watched = run_cli("watch", "--every", "1s", "--cycles", "2", "--feeds", str(feeds), "--db", str(db_path))
+    assert watched.returncode == 0, watched.stderr[-2000:]
+    assert watched.stderr.count("crawl: ") == 2
+    assert "1 not due" in watched.stderr  # the second cycle, a second later, leaves the feed alone
+    assert sqlite_utils.Database(db_path)["articles"].count == 1
