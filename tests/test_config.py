@@ -48,4 +48,7 @@ def test_repository_configuration_is_valid():
     from tests.conftest import REPO
 
     config = load_config(REPO / "migtrack.toml")
-    assert config.feeds
+    assert len(config.feeds) >= 25
+    assert {feed.language for feed in config.feeds} == {"en", "es"}
+    assert all(feed.country or feed.aggregator for feed in config.feeds)
+    assert len({feed.url for feed in config.feeds}) == len(config.feeds)
