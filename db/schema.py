@@ -219,8 +219,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for table, indexes in INDEXES.items():
         for columns in indexes:
             db[table].create_index(columns, if_not_exists=True)
-    if db["countries"].count != len(country_rows()):
-        db["countries"].upsert_all(country_rows(), pk="iso3")
+    db["countries"].upsert_all(country_rows(), pk="iso3")
     db["stances"].upsert_all(
         [
             {"name": s.name, "description": s.description, "cameo": s.cameo, "plover": s.plover}
@@ -237,16 +236,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 def _add_missing_foreign_keys(db: sqlite_utils.Database) -> None:
     """Give tables created before a foreign key was declared that key, so Datasette shows labels.
 
-    sqlite-utils rebuilds a table to add a key, and SQLite refuses to rename a table that a view names
-    while the view points to nothing, so the views go first (ensure_schema creates them again).
+    sqlite-utils rebuilds a table to add a key (once: keys already there are skipped); the rebuild drops
+    the table's full-text triggers, which ``enable_fts(replace=True)`` then puts back.
     """
     missing = []
     for name, spec in TABLES.items():
         existing = {(fk.column, fk.other_table, fk.other_column) for fk in db[name].foreign_keys}
         missing += [(name, *fk) for fk in spec.get("foreign_keys", []) if tuple(fk) not in existing]
     if missing:
-        for view in VIEWS:
-            db.execute(f"drop view if exists [{view}]")
         db.add_foreign_keys(missing)
 
 
@@ -258,7 +255,11 @@ def country_rows() -> list[dict]:
     subregion and the approximate centre (latitude, longitude) come from countryinfo where it knows
     the country.
     """
-    info = {row["ISO"]["alpha3"]: row for row in CountryInfo.all().values() if row.get("ISO", {}).get("alpha3")}
+    info: dict[str, dict] = {}
+    for row in CountryInfo.all().values():  # parts share their country's code ("wales" is GBR): keep the country
+        iso3 = (row.get("ISO") or {}).get("alpha3")
+        if iso3 and (iso3 not in info or not info[iso3].get("region")):
+            info[iso3] = row
     names = {c.alpha_3: (getattr(c, "common_name", None) or c.name, c.alpha_2) for c in pycountry.countries}
     for row in read_jsonl("countries.jsonl"):
         if row["iso3"] not in names and row.get("names"):

@@ -1,4 +1,8 @@
-"""Publish the database with Datasette, read-only, with the project's metadata."""
+"""Publish the database with Datasette, read-only, with the project's metadata, templates and plugins.
+
+``datasette_command`` (a real server) and ``datasette_app`` (in-process, for tests and scripts) are
+built from the same constants, so what the tests see is what ``migtrack serve`` publishes.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
+TEMPLATES = DATASETTE_DIR / "templates"  # pages/timeline.html is served at /timeline
+PLUGINS = DATASETTE_DIR / "plugins"  # the timeline page's geometry
 SETTINGS = {
     "sql_time_limit_ms": 1000,
     "facet_time_limit_ms": 1000,
@@ -18,23 +26,41 @@ SETTINGS = {
 }
 
 
-def datasette_command(db_path: str | Path, port: int, host: str = "127.0.0.1") -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        str(db_path),
-        "--metadata",
-        str(METADATA),
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
+def datasette_command(
+    db_path: str | Path,
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    immutable: bool = False,
+    inspect_file: str | Path | None = None,
+) -> list[str]:
+    """The ``datasette serve`` command line.
+
+    ``immutable`` opens the file as a published snapshot (``-i``: no locking, no change detection);
+    ``inspect_file`` is the JSON ``datasette inspect`` wrote for it, so table counts are not recomputed
+    at start-up (docs/publishing.md).
+    """
+    command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), str(db_path)]
+    command += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS)]
+    command += ["--host", host, "--port", str(port)]
+    if inspect_file is not None:
+        command += ["--inspect-file", str(inspect_file)]
     for key, value in SETTINGS.items():
         command += ["--setting", key, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return command
+
+
+def datasette_app(db_path: str | Path):
+    """The Datasette ``datasette_command`` serves, in this process (use its ``.client``)."""
+    from datasette.app import Datasette
+
+    return Datasette(
+        [str(db_path)],
+        metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+        settings=dict(SETTINGS),
+        template_dir=str(TEMPLATES),
+        plugins_dir=str(PLUGINS),
+    )
 
 
 def serve(db_path: str | Path, port: int, host: str = "127.0.0.1") -> int:
