@@ -98,7 +98,9 @@ def _extractor(config: Config):
 
     s = config.settings
     try:
-        return Extractor(s.model, s.fallback_model, batch_size=s.batch_size, n_process=s.n_process)
+        return Extractor(
+            s.model, s.fallback_model, batch_size=s.batch_size, n_process=s.n_process, exclude=tuple(s.model_exclude)
+        )
     except ModelNotInstalled as error:
         raise click.ClickException(str(error)) from error
 

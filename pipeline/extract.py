@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from models import Entity, Position
 from pipeline.components.countries import NEGATED_PREFIX
@@ -21,13 +21,14 @@ from pipeline.nlp import Pipelines, build_pipelines
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.1"
+VERSION = "0.2"
 MAX_TEXT_CHARACTERS = 1_000_000
 
 
-def extractor_version() -> str:
-    """Changes with the code version and with any lexicon edit, so stored rows can be recomputed."""
-    return f"{VERSION}+{digest()}"
+def extractor_version(excluded: tuple[str, ...] = ()) -> str:
+    """Changes with the code version, any lexicon edit and the model components left out, so stored
+    rows can be recomputed when any of them changes."""
+    return f"{VERSION}+{digest()}" + "".join(f"-no-{name}" for name in sorted(excluded))
 
 
 @dataclass
@@ -56,23 +57,25 @@ class Extractor:
         n_process: int = 1,
         pipelines: Pipelines | None = None,
         gate: bool = True,
+        exclude: tuple[str, ...] = ("ner",),
     ):
-        self.pipelines = pipelines or build_pipelines(model, fallback)
+        self.pipelines = pipelines or build_pipelines(model, fallback, tuple(exclude))
         self.batch_size = batch_size
         self.n_process = n_process
         # without the gate every sentence is parsed: slower, and a baseline for what the gate costs in recall
         self.gate = gate
-        self.version = extractor_version()
+        self.version = extractor_version(self.pipelines.excluded)
 
     def extract_one(self, text: str) -> Extraction:
         return next(self.extract([text]))
 
     def extract(self, texts: Iterable[str]) -> Iterator[Extraction]:
-        """Results in input order. Texts are processed in batches to keep memory bounded."""
+        """Results in input order. Texts are processed in chunks of 16 parser batches: memory stays
+        bounded, and with n_process > 1 the worker processes are not restarted for every batch."""
         batch: list[str] = []
         for text in texts:
             batch.append(text)
-            if len(batch) >= self.batch_size:
+            if len(batch) >= self.batch_size * 16:
                 yield from self._extract_batch(batch)
                 batch = []
         if batch:
@@ -88,10 +91,14 @@ class Extractor:
             else:
                 relevant = {sentence.start for sentence in scan.sents}
             context_before = _context_by_sentence(scan)
+            gazetteer_by_sentence: dict[int, list[Span]] = {}
+            for ent in scan.ents:
+                gazetteer_by_sentence.setdefault(ent.sent.start, []).append(ent)
             parsed_ranges = []
             for index, sentence in enumerate(scan.sents):
                 if sentence.start in relevant:
                     doc = self.pipelines.parser.make_doc(sentence.text)
+                    doc.ents = _carried_over(doc, gazetteer_by_sentence.get(sentence.start, []), sentence.start_char)
                     doc.user_data[CONTEXT_KEY] = context_before[index]
                     pending.append((doc, _Pending(result, sentence.start_char, index)))
                     parsed_ranges.append((sentence.start, sentence.end))
@@ -104,7 +111,8 @@ class Extractor:
         )
         for doc, (_, where) in zip(parsed, pending, strict=True):
             where.result.entities.extend(_entity(ent, where.offset) for ent in doc.ents)
-            for position in doc._.positions:
+            for found in doc._.positions:
+                position = Position(**found)
                 position.start += where.offset
                 position.end += where.offset
                 position.sentence_index = where.sentence_index
@@ -119,6 +127,16 @@ def _entity(ent, offset: int) -> Entity:
     return Entity(
         text=ent.text, label=ent.label_, start=ent.start_char + offset, end=ent.end_char + offset, country=ent._.country
     )
+
+
+def _carried_over(doc: Doc, entities: list[Span], offset: int) -> list[Span]:
+    """The scanner's gazetteer entities, re-made on the parser's doc of the same sentence."""
+    spans = []
+    for ent in entities:
+        span = doc.char_span(ent.start_char - offset, ent.end_char - offset, label=ent.label_, span_id=ent.ent_id_)
+        if span is not None:
+            spans.append(span)
+    return spans
 
 
 def _context_by_sentence(scan: Doc) -> list[str | None]:

