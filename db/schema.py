@@ -54,9 +54,28 @@ TABLES: dict[str, dict] = {
             "fetched_at": str,
             "processed_at": str,
             "extractor_version": str,
+            "story_id": str,
+            "minhash": bytes,
+            "raw_html": bytes,
         },
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],
+    ),
+    "runs": dict(
+        columns={
+            "id": int,
+            "started": str,
+            "ended": str,
+            "status": int,
+            "feeds_read": int,
+            "feeds_not_modified": int,
+            "feeds_failed": int,
+            "feeds_not_due": int,
+            "articles_new": int,
+            "positions_new": int,
+            "failures_recorded": int,
+        },
+        pk="id",
     ),
     "countries": dict(
         columns={
@@ -97,6 +116,11 @@ TABLES: dict[str, dict] = {
             "first_article_id": str,
             "cameo": str,
             "plover": str,
+            "event_date": str,
+            "date_source": str,
+            "previous_stance": str,
+            "representative_evidence": str,
+            "representative_article_id": str,
         },
         pk="id",
         foreign_keys=[
@@ -104,6 +128,7 @@ TABLES: dict[str, dict] = {
             ("stance", "stances", "name"),
             ("counterpart", "countries", "iso3"),
             ("first_article_id", "articles", "id"),
+            ("representative_article_id", "articles", "id"),
         ],
     ),
     "positions": dict(
@@ -144,7 +169,7 @@ TABLES: dict[str, dict] = {
 
 # What the views, canned queries and facets filter or sort by (db/datasette/metadata.yml).
 INDEXES = {
-    "articles": [["url"], ["published"], ["processed_at"], ["outlet"]],
+    "articles": [["url"], ["published"], ["processed_at"], ["outlet"], ["story_id"]],
     "positions": [["article_id"], ["stance", "actor"], ["actor", "counterpart"], ["counterpart"], ["event_id"]],
     "entities": [["article_id"], ["country"]],
     "events": [

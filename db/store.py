@@ -55,6 +55,24 @@ def record_feed_fetch(
     db["feeds"].upsert(row, pk="url")
 
 
+def record_run(db: sqlite_utils.Database, started: str, status: int, crawled, positions_new: int) -> None:
+    """One row per scheduled cycle, so an operator can see days later what each did and what failed."""
+    db["runs"].insert(
+        {
+            "started": started,
+            "ended": now(),
+            "status": status,
+            "feeds_read": crawled.feeds_read,
+            "feeds_not_modified": crawled.feeds_not_modified,
+            "feeds_failed": crawled.feeds_failed,
+            "feeds_not_due": crawled.feeds_not_due,
+            "articles_new": crawled.articles_new,
+            "positions_new": positions_new,
+            "failures_recorded": crawled.failures,
+        }
+    )
+
+
 def known_article_urls(db: sqlite_utils.Database) -> set[str]:
     """Every URL an article was fetched from or is known by: such pages are not fetched again."""
     return {url for row in db.execute("select url, fetched_url from articles").fetchall() for url in row if url}

@@ -62,6 +62,11 @@ class Article:
     fetched_url: str | None = None
     feed_url: str | None = None
     fetched_at: str | None = None
+    # the page as fetched, zlib-compressed, so text can be re-extracted when extraction improves
+    raw_html: bytes | None = None
+    # syndicated copies of one wire story share a story id (spiders/syndication.py)
+    story_id: str | None = None
+    minhash: bytes | None = None
 
     @property
     def id(self) -> str:

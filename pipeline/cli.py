@@ -210,15 +210,21 @@ def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
 
 def _cycle(config: Config, feeds, path: str) -> int:
     """One locked cycle; returns the exit status (1 when a feed failed)."""
+    from db import store
     from pipeline.lock import CycleRunning, cycle_lock
 
     try:
         with cycle_lock(path):
-            summary = _do_crawl(config, feeds, path, only_due=True)
-            _do_process(config, path)
+            started = store.now()
+            crawled = _do_crawl(config, feeds, path, only_due=True)
+            processed, _ = _do_process(config, path)
+            status = 1 if crawled.feeds_failed else 0
+            db = _open(path)
+            store.record_run(db, started, status, crawled, processed.positions)
+            db.close()
     except CycleRunning as error:
         raise click.ClickException(str(error)) from error
-    return 1 if summary.feeds_failed else 0
+    return status
 
 
 def _parse_every(value: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -107,7 +108,9 @@ class FeedSpider(scrapy.Spider):
                 "content-type": response.headers.get("Content-Type", b"").decode("latin-1"),
             },
         )
-        if not parsed.version and not parsed.entries:
+        # .get, not .version: feedparser sets no "version" key at all for an empty body, and the attribute
+        # lookup raised AttributeError, so an empty feed was neither recorded nor counted (issue 6)
+        if not parsed.get("version") and not parsed.entries:
             reason = parsed.get("bozo_exception") or "no RSS or Atom content"
             self.logger.warning("feed %s unreadable: %s", feed.url, reason)
             self.crawler.stats.inc_value("migtrack/feeds_failed")
@@ -146,10 +149,13 @@ class FeedSpider(scrapy.Spider):
             yield Failure(response.url, "extract", "response is not text", _now(), feed_url=feed.url)
             return
         try:
-            yield article_from_html(response.text, response.url, feed, _now())
+            article = article_from_html(response.text, response.url, feed, _now())
         except NoArticleText as error:
             self.crawler.stats.inc_value("migtrack/pages_without_text")
             yield Failure(response.url, "extract", str(error), _now(), feed_url=feed.url)
+            return
+        article.raw_html = zlib.compress(response.body)
+        yield article
 
     def feed_failed(self, failure: TwistedFailure) -> Iterator:
         feed: Feed = failure.request.cb_kwargs["feed"]

@@ -6,6 +6,7 @@ from db import store
 from db.schema import open_db
 from models import Article, Failure, FeedCheck
 from spiders.schedule import at, next_interval
+from spiders.syndication import StoryIndex, signature, to_bytes
 
 
 class SQLitePipeline:
@@ -24,6 +25,9 @@ class SQLitePipeline:
     def open_spider(self):
         self.db = open_db(self.db_path)
         store.upsert_feeds(self.db, getattr(self.crawler.spider, "feeds", []))
+        self.stories = StoryIndex.from_rows(
+            self.db.query("select id, story_id, minhash from articles where minhash is not null")
+        )
 
     def close_spider(self):
         self.db.close()
@@ -46,7 +50,13 @@ class SQLitePipeline:
     def process_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
+            minhash = signature(item.text)
+            item.story_id = self.stories.story_for(item.id, minhash)
+            item.minhash = to_bytes(minhash)
             is_new = store.upsert_article(self.db, item)
+            self.stories.add(item.id, item.story_id, minhash)
+            if item.story_id != item.id:
+                stats.inc_value("migtrack/articles_syndicated")
             stats.inc_value("migtrack/articles_new" if is_new else "migtrack/articles_seen")
         elif isinstance(item, Failure):
             store.record_failure(self.db, item)
