@@ -28,6 +28,13 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# after RetryMiddleware (550) in request order, so it sees a 429's Retry-After before it does
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.middlewares.RetryAfterMiddleware": 560,
+}
+MIGTRACK_RETRY_AFTER_ENABLED = True
+MIGTRACK_RETRY_AFTER_MAX = 300  # seconds; a longer wait is left to the next cycle
+
 ITEM_PIPELINES = {
     "spiders.pipelines.SQLitePipeline": 300,
 }
