@@ -140,7 +140,7 @@ class StanceFinder:
             found = []
             for _, cue in sorted(sent_cues.items()):
                 found.extend(self.positions_for_cue(cue, sent_cues, sent_mentions, sentence))
-            for position in _deduplicate(found):
+            for position in _deduplicate(_without_co_actors(found)):
                 position.sentence_index = sentence_index
                 positions.append(position)
         # plain dicts: Doc extensions must survive Doc.to_bytes when nlp.pipe runs n_process > 1
@@ -189,7 +189,8 @@ class StanceFinder:
             pairs = [(actor, counterpart) for actor, counterpart in pairs if counterpart is not None]
         if not pairs:  # a demand needs someone named to demand it from ("asked for international help")
             return []
-        hedged = _hedged(token) or (stance == "consider" and not negated)
+        # "has no plans to consider": the negation, not "plans", is what the sentence says
+        hedged = _hedged(token, modals_only=negated) or (stance == "consider" and not negated)
         speaker_of_report = _reported_speaker(token)
         quantity = _quantity(sentence)
         nationalities = _unique(m.country for m in sent_mentions if m.nationality)
@@ -414,6 +415,16 @@ def _agreement_noun(verb: Token) -> Token | None:
     return None
 
 
+def _with_each_other(cue: Token) -> bool:
+    """Coordinated parties agreeing with each other, not each doing the same with someone else."""
+    if any(c.dep_ == "xcomp" for c in cue.children):
+        return False
+    noun = cue if cue.pos_ in NOMINAL else _agreement_noun(cue)
+    if noun is None:
+        return True
+    return noun.tag_ != "NNS" and not any(c.lower_ in ("similar", "separate", "own") for c in noun.children)
+
+
 def _agreement_pairs(cue: Token, sent_mentions: list[Mention], reciprocal: bool) -> list[tuple[Actor, str | None]]:
     """Every party the sentence presents as having the agreement, each with its partner: owners or
     signers on one side, "with"/"between" partners on the other ("X's agreement with Y and Z").
@@ -446,8 +457,11 @@ def _agreement_pairs(cue: Token, sent_mentions: list[Mention], reciprocal: bool)
         if reciprocal:
             pairs += [(p, h[0]) for p in partners for h in holders]
         return pairs
-    if len(holders) > 1:  # "X and Y signed"
+    if len(holders) > 1 and _with_each_other(cue):  # "X and Y signed an agreement"
         return [(h, other[0]) for h in holders for other in holders if other is not h]
+    if len(holders) > 1:  # "X and Y agreed to take in ...", "signed similar deals": each with a third party
+        codes = {h[0] for h in holders}
+        return [(h, c) for h in holders for c in _counterparts(cue, h[0], codes, sent_mentions)]
     return [(holders[0], c) for c in _counterparts(cue, holders[0][0], {holders[0][0]}, sent_mentions)]
 
 
@@ -458,15 +472,25 @@ def _counterparts(cue: Token, actor: str, actors: set[str], sent_mentions: list[
     others = [m for m in sent_mentions if not m.nationality and m.country not in actors | {actor}]
     if not others:
         return [None]
+    deporting = [m for m in others if _deporting_country(m)]
     subtree = {t.i for t in cue.subtree}
     inside = [m for m in others if m.span.root.i in subtree]
-    nearest = min(inside or others, key=lambda m: abs(m.span.root.i - cue.i))
+    nearest = min(deporting or inside or others, key=lambda m: abs(m.span.root.i - cue.i))
     listed = [nearest.country]
     for conjunct in nearest.span.root.conjuncts:
         mention = _mention_of(conjunct, others)
         if mention is not None and mention.country not in listed:
             listed.append(mention.country)
     return listed
+
+
+def _deporting_country(mention: Mention) -> bool:
+    """ "deported by the United States", "flights from the U.S.": the country whose deportees they are."""
+    root = mention.span.root
+    prep = root.head if root.dep_ == "pobj" else None
+    if prep is None or prep.lower_ not in ("by", "from") or prep.dep_ not in ("agent", "prep"):
+        return False
+    return prep.head.lemma_.lower() in ROLES.deporting_words
 
 
 # ---- how the cue is governed -------------------------------------------------------------------
@@ -556,6 +580,26 @@ def _chain(cue: Token, through_conjuncts: bool = True) -> list[Token]:
     return chain
 
 
+def _control_chain(cue: Token) -> list[Token]:
+    """The cue and what controls it ("failed to accept", "has no plans to consider", "refusal of"):
+    negation reaches through these, not through "since halting them" or a coordinated clause."""
+    chain = [cue]
+    token = cue
+    for _ in range(MAX_CLIMB):
+        if _subject_of(token) is not None:
+            break
+        if token.dep_ in ("xcomp", "acl"):
+            token = token.head
+        elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for"):
+            token = token.head.head
+        else:
+            break
+        chain.append(token)
+        if token.pos_ in NOMINAL:
+            break
+    return chain
+
+
 def _has_neg(token: Token) -> bool:
     return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in token.children)
 
@@ -571,7 +615,7 @@ def _negated(cue: Token) -> bool:
     subject = _subject_of(_chain(cue)[-1])
     if subject is not None and any(c.dep_ == "preconj" and c.lower_ == "neither" for c in subject.children):
         return True
-    for token in _chain(cue, through_conjuncts=False):
+    for token in _control_chain(cue):
         if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
             continue  # "will not accept" becomes a refusal instead
         if _has_neg(token):
@@ -581,8 +625,10 @@ def _negated(cue: Token) -> bool:
     return False
 
 
-def _hedged(cue: Token) -> bool:
+def _hedged(cue: Token, modals_only: bool = False) -> bool:
     chain = _chain(cue)
+    if modals_only:
+        return any(c.dep_ == "aux" and c.lower_ in ROLES.hedge_modals for token in chain for c in token.children)
     for token in chain:
         for child in token.children:
             if child.dep_ == "aux" and child.lower_ in ROLES.hedge_modals:
@@ -659,6 +705,19 @@ def _unique(items) -> list:
         if item not in seen:
             seen.append(item)
     return seen
+
+
+def _without_co_actors(positions: list[Position]) -> list[Position]:
+    """ "The Bahamas' refusal, followed by a rebuff from Turks and Caicos": a country taking the same
+    stance in the same sentence is a co-actor, not the counterpart (agreements excepted: their
+    parties are each other's counterparts)."""
+    actors_by_stance: dict[str, set[str]] = {}
+    for position in positions:
+        actors_by_stance.setdefault(position.stance, set()).add(position.actor)
+    for position in positions:
+        if position.stance != "agree" and position.counterpart in actors_by_stance[position.stance]:
+            position.counterpart = None
+    return positions
 
 
 def _deduplicate(positions: list[Position]) -> list[Position]:
