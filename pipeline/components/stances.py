@@ -282,6 +282,10 @@ def _refers_back(token: Token) -> bool:
 def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
     """The reporting clause's subject ("Panama said it ..."), else the nearest country named as a
     subject before the pronoun, else any country named before it, else the article's context."""
+    if any(c.dep_ == "poss" and c.lower_ in ("his", "her") for c in token.children):
+        people = [m for m in sent_mentions if m.span.end <= token.i and m.span.label_ == "PERSON"]
+        if people:  # "his new government": the person's country
+            return people[-1].country, None
     reporter = _reporting_subject(token)
     if reporter is not None and reporter is not token:
         resolved = _country_of_token(reporter, sent_mentions)
@@ -329,7 +333,7 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
                 return _resolve_nominal(passive_subject, sent_mentions)
             # "the office said the proposal had been rejected": the reporter's country; the cue's own
             # patient is never its actor
-            reporter = _reporting_subject(cue)
+            reporter = _reporting_subject(cue) if cue.dep_ in ("ROOT", "ccomp", "conj") else None
             return _resolve_nominal(reporter, sent_mentions) if reporter is not None else []
         if token.pos_ in NOMINAL and token is not cue:
             owners = _owners(token, sent_mentions)
@@ -655,8 +659,11 @@ def _reporting_subject(token: Token) -> Token | None:
     for _ in range(MAX_CLIMB):
         if node.dep_ in ROLES.quoted_speaker_dependencies and node.head.lemma_.lower() in ROLES.reporting_verbs:
             return _subject_of(node.head)
-        if node.lemma_.lower() in ROLES.reporting_verbs and node is not token and node.dep_ == "ROOT":
-            return _subject_of(node)
+        if node.lemma_.lower() in ROLES.reporting_verbs and node is not token:
+            if node.dep_ == "ROOT":
+                return _subject_of(node)
+            if node.dep_ == "advcl" and _subject_of(node) is None:  # "..., confirming that ..."
+                return _subject_of(node.head)
         if node.head is node:
             return None
         node = node.head
