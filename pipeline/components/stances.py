@@ -67,6 +67,7 @@ class Cue:
     rule: str
     stance: str
     requires_object: bool
+    requires_counterpart: bool
 
 
 # ---- entities ----------------------------------------------------------------------------------
@@ -132,7 +133,13 @@ class StanceFinder:
             # rules are ordered specific-first in the data file; the first that claims a token wins
             if anchor not in cues or self.priority[rule] < self.priority[cues[anchor].rule]:
                 row = self.rules[rule]
-                cues[anchor] = Cue(doc[anchor], rule, row["stance"], row.get("requires_object", False))
+                cues[anchor] = Cue(
+                    doc[anchor],
+                    rule,
+                    row["stance"],
+                    row.get("requires_object", False),
+                    row.get("requires_counterpart", False),
+                )
         positions: list[Position] = []
         for sentence_index, sentence in enumerate(doc.sents):
             sent_mentions = [m for m in all_mentions if sentence.start <= m.span.start < sentence.end]
@@ -154,7 +161,7 @@ class StanceFinder:
         governor = _governing_cue(token, cues)
         if governor is not None and (governor.stance != "agree" or _negated(governor.token)):
             return []
-        if _conditional_clause(token) or _participle_modifier(token):
+        if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
             return []
@@ -186,6 +193,8 @@ class StanceFinder:
                 for counterpart in _counterparts(token, actor[0], {a for a, _ in actors}, sent_mentions)
             ]
         if stance == "demand":
+            pairs = [(actor, counterpart) for actor, counterpart in pairs if counterpart is not None]
+        if cue.requires_counterpart:  # "work with governments in the region" names no country to negotiate with
             pairs = [(actor, counterpart) for actor, counterpart in pairs if counterpart is not None]
         if not pairs:  # a demand needs someone named to demand it from ("asked for international help")
             return []
@@ -557,6 +566,15 @@ def _conditional_clause(token: Token) -> bool:
     return False
 
 
+def _not_confirmed(token: Token) -> bool:
+    """ "did not say where the deportees would be housed", "declined to say whether": not a position."""
+    top = _chain(token)[-1]
+    if top.dep_ not in ("ccomp", "xcomp") or top.head.lemma_.lower() not in ROLES.reporting_verbs | {"disclose"}:
+        return False
+    reporting = top.head
+    return _has_neg(reporting) or (reporting.dep_ == "xcomp" and reporting.head.lemma_.lower() == "decline")
+
+
 def _participle_modifier(token: Token) -> bool:
     """ "migrants turned away at the border", "the number discussed": the noun is the patient."""
     return (
@@ -617,7 +635,7 @@ def _negated(cue: Token) -> bool:
     if agreement is not None and _has_neg(agreement):
         return True  # "no agreement was reached"
     subject = _subject_of(_chain(cue)[-1])
-    if subject is not None and any(c.dep_ == "preconj" and c.lower_ == "neither" for c in subject.children):
+    if subject is not None and any(c.dep_ in ("preconj", "det") and c.lower_ == "neither" for c in subject.children):
         return True
     for token in _control_chain(cue):
         if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
