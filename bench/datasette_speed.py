@@ -142,7 +142,7 @@ def generate(path: Path, n_positions: int, n_events: int, n_articles: int, seed:
         ] += 1
     positions = []
     for (actor, stance, counterpart, negated, start), size in zip(plan, sizes, strict=True):
-        days = [start] + [start + rng.randrange(WINDOW_DAYS + 1) for _ in range(size - 1)]
+        days = [start] + [start + rng.randrange(WINDOW_DAYS) for _ in range(size - 1)]
         for n, d in enumerate(days):
             candidates = by_day.get(d) or by_day.get(d + 1) or by_day[min(by_day, key=lambda k: abs(k - d))]
             phrase = f" {rng.choice(DATE_PHRASES)}" if rng.random() < 0.15 else ""
