@@ -57,7 +57,10 @@ class DemoHandler(SimpleHTTPRequestHandler):
 @contextmanager
 def serve_site(site_dir: Path = SITE_DIR, port: int = 0) -> Iterator[str]:
     """Serve ``site_dir`` on 127.0.0.1 in a background thread; yields the server's URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(DemoHandler, directory=str(site_dir)))
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(DemoHandler, directory=str(site_dir)), False)
+    server.request_queue_size = 128  # the default 5 stalls a crawler's 8 concurrent connections for a second
+    server.server_bind()
+    server.server_activate()
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()
     try:

@@ -17,23 +17,27 @@ from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 128
 SHINGLE = 5
+# the permutation scheme is named, not left to the library's default: stored signatures are only
+# comparable with signatures made by the same scheme, and datasketch 2 refuses to guess it
+SCHEME = "affine32"
+DTYPE = np.uint32
 WORD = re.compile(r"\w+")
 
 
 def signature(text: str) -> MinHash:
     words = WORD.findall(text.lower())
-    minhash = MinHash(num_perm=NUM_PERM)
-    for i in range(max(1, len(words) - SHINGLE + 1)):
-        minhash.update(" ".join(words[i : i + SHINGLE]).encode("utf-8"))
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    shingles = [" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(max(1, len(words) - SHINGLE + 1))]
+    minhash.update_batch(shingles)  # one call, not one per shingle: the crawl's largest cost otherwise
     return minhash
 
 
 def to_bytes(minhash: MinHash) -> bytes:
-    return minhash.hashvalues.astype(np.uint64).tobytes()
+    return minhash.hashvalues.astype(DTYPE).tobytes()
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64))
+    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=DTYPE), scheme=SCHEME)
 
 
 class StoryIndex:
