@@ -6,7 +6,11 @@ alone, so old databases pick up new views and indexes.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -219,18 +223,38 @@ def open_db(path: str | Path, create: bool = True) -> sqlite_utils.Database:
             raise FileNotFoundError(f"database {path} does not exist: run 'migtrack crawl' or 'migtrack demo' first")
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
-    try:
-        existing = set(db.table_names())
-    except sqlite3.DatabaseError as error:
-        raise NotAMigtrackDatabase(f"{path} is not a SQLite database ({error}); refusing to touch it") from error
-    if existing and not {"articles", "positions"} <= existing:
-        raise NotAMigtrackDatabase(
-            f"{path} is a SQLite database with other tables ({', '.join(sorted(existing)[:5])}); "
-            "refusing to write migtrack tables into it: pass a new --db path"
-        )
-    db.enable_wal()
-    ensure_schema(db)
+    with _one_opener_at_a_time(path):
+        try:
+            existing = set(db.table_names())
+        except sqlite3.DatabaseError as error:
+            raise NotAMigtrackDatabase(f"{path} is not a SQLite database ({error}); refusing to touch it") from error
+        if existing and not {"articles", "positions"} <= existing:
+            raise NotAMigtrackDatabase(
+                f"{path} is a SQLite database with other tables ({', '.join(sorted(existing)[:5])}); "
+                "refusing to write migtrack tables into it: pass a new --db path"
+            )
+        db.enable_wal()
+        ensure_schema(db)
     return db
+
+
+@contextmanager
+def _one_opener_at_a_time(path: Path) -> Iterator[None]:
+    """Processes opening one database at the same moment (crawlers in distributed mode) check and set up its
+    schema one after the other.
+
+    Run side by side on a new file, the set-up failed with "database is locked" (SQLite answers SQLITE_BUSY at
+    once, without waiting, when two rollback-journal writers would deadlock) or "trigger already exists", and one
+    process could see another's half-made schema and refuse the file as foreign. The lock is an flock on the
+    database's folder: a lock file would fail in a read-only folder, and a second descriptor on the database
+    file itself would drop SQLite's own POSIX locks when closed.
+    """
+    handle = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:

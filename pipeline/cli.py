@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import time
 
@@ -59,6 +60,13 @@ feeds_option = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="TOML file with [[feeds]] tables (url, outlet, language, country).",
 )
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Share the crawl frontier and duplicate filter with other crawlers through this redis "
+    "(redis://host:6379/0): each page is fetched once across all of them.",
+)
 
 
 def _db_path(config: Config, db_path: str | None) -> str:
@@ -72,6 +80,8 @@ def _open(path: str, create: bool = True):
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot open database {path}: {error}") from error
+    except sqlite3.OperationalError as error:  # read-only file or folder, full disk: a message, not a traceback
+        raise click.ClickException(f"cannot write database {path}: {error}") from error
 
 
 def _feeds(config: Config, feeds_path: str | None):
@@ -90,6 +100,12 @@ def _feeds(config: Config, feeds_path: str | None):
 def _crawl_overrides(config: Config) -> dict:
     s = config.settings
     return {"USER_AGENT": s.user_agent, "DOWNLOAD_TIMEOUT": s.download_timeout, "DOWNLOAD_MAXSIZE": s.max_response_size}
+
+
+def _redis_overrides(redis_url: str | None) -> dict:
+    from spiders.crawl import distributed_overrides
+
+    return distributed_overrides(redis_url) if redis_url else {}
 
 
 def _extractor(config: Config):
@@ -118,6 +134,12 @@ def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None
         f"{summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
         err=True,
     )
+    if summary.errors:
+        click.echo(
+            f"crawl: did not complete (finish reason {summary.finish_reason!r}, "
+            f"{summary.errors} error(s) in the crawl itself); see the log above",
+            err=True,
+        )
     return summary
 
 
@@ -130,9 +152,15 @@ def _do_process(config: Config, db_path: str):
     started = time.monotonic()
     extractor = _extractor(config)
     pending = store.count_unprocessed(db, extractor.version)
-    with _progress(pending, "extracting") as advance:
-        summary = process_articles(db, extractor, advance)
-    events = build_events(db)
+    try:
+        with _progress(pending, "extracting") as advance:
+            summary = process_articles(db, extractor, advance)
+        events = build_events(db)
+    except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
+        # so what is stored is whole; say so instead of a traceback (issue 6)
+        raise click.ClickException(
+            f"cannot write database {db_path}: {error}; articles stored so far are complete, run again to go on"
+        ) from error
     totals = {name: db[name].count for name in ("articles", "entities", "positions", "events", "failures")}
     click.echo(
         f"process: {summary.articles} articles processed ({summary.failed} failed), "
@@ -169,16 +197,18 @@ class _progress:
 @cli.command()
 @feeds_option
 @db_option
+@redis_option
 @click.pass_obj
-def crawl(config: Config, feeds_path: str | None, db_path: str | None) -> None:
+def crawl(config: Config, feeds_path: str | None, db_path: str | None, redis_url: str | None) -> None:
     """Collect the articles of every listed feed into the database. Exits 1 if any feed failed.
 
-    Unchanged feeds cost one conditional request; pages already stored are not fetched again.
+    Unchanged feeds cost one conditional request; pages already stored are not fetched again. With
+    --redis, several crawlers (on one machine or several) share the work.
 
-    Example: migtrack crawl --feeds feeds.toml --db data/migtrack.db
+    Example: migtrack crawl --feeds feeds.toml --db data/migtrack.db --redis redis://127.0.0.1:6379/0
     """
-    summary = _do_crawl(config, _feeds(config, feeds_path), _db_path(config, db_path))
-    if summary.feeds_failed:
+    summary = _do_crawl(config, _feeds(config, feeds_path), _db_path(config, db_path), _redis_overrides(redis_url))
+    if summary.feeds_failed or summary.errors:
         sys.exit(1)
 
 
@@ -196,8 +226,9 @@ def process(config: Config, db_path: str | None) -> None:
 @cli.command()
 @feeds_option
 @db_option
+@redis_option
 @click.pass_obj
-def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
+def run(config: Config, feeds_path: str | None, db_path: str | None, redis_url: str | None) -> None:
     """One cycle for schedulers: crawl the feeds that are due, then process. Exits 1 if any feed failed.
 
     A feed is due when its adaptive interval (10 minutes to a day, longer after repeated failures)
@@ -205,10 +236,10 @@ def run(config: Config, feeds_path: str | None, db_path: str | None) -> None:
 
     Example: migtrack run --feeds feeds.toml
     """
-    sys.exit(_cycle(config, _feeds(config, feeds_path), _db_path(config, db_path)))
+    sys.exit(_cycle(config, _feeds(config, feeds_path), _db_path(config, db_path), _redis_overrides(redis_url)))
 
 
-def _cycle(config: Config, feeds, path: str) -> int:
+def _cycle(config: Config, feeds, path: str, overrides: dict | None = None) -> int:
     """One locked cycle; returns the exit status (1 when a feed failed)."""
     from db import store
     from pipeline.lock import CycleRunning, cycle_lock
@@ -216,9 +247,9 @@ def _cycle(config: Config, feeds, path: str) -> int:
     try:
         with cycle_lock(path):
             started = store.now()
-            crawled = _do_crawl(config, feeds, path, only_due=True)
+            crawled = _do_crawl(config, feeds, path, overrides, only_due=True)
             processed, _ = _do_process(config, path)
-            status = 1 if crawled.feeds_failed else 0
+            status = 1 if crawled.feeds_failed or crawled.errors else 0
             db = _open(path)
             store.record_run(db, started, status, crawled, processed.positions)
             db.close()

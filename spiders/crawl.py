@@ -28,6 +28,10 @@ class CrawlSummary:
     articles_seen: int
     failures: int
     pages_fetched: int
+    # a crawl that did not finish (a pipeline that failed to open leaves no finish reason at all) or
+    # whose callbacks raised must not look like a quiet one; pages that failed are failures rows instead
+    errors: int = 0
+    finish_reason: str | None = None
 
     @classmethod
     def from_stats(cls, stats: dict, feeds_not_due: int = 0) -> CrawlSummary:
@@ -40,7 +44,28 @@ class CrawlSummary:
             articles_seen=stats.get("migtrack/articles_seen", 0),
             failures=sum(v for k, v in stats.items() if k.startswith("migtrack/failures/")),
             pages_fetched=stats.get("response_received_count", 0),
+            errors=sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+            + (stats.get("finish_reason") != "finished"),
+            finish_reason=stats.get("finish_reason"),
         )
+
+
+def distributed_overrides(redis_url: str) -> dict:
+    """Settings that make this crawl one of several sharing a frontier and a duplicate filter in redis.
+
+    The queue persists (SCHEDULER_PERSIST): a process that runs out of work first must not delete the queue
+    the others are still filling, and requests left by a killed process are taken up by the next one. Keys
+    start with ``migtrack:`` so the redis can serve other things too. See spiders/distributed.py.
+    """
+    return {
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "spiders.distributed.ExpiringDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": "migtrack:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": "migtrack:%(spider)s:seen",
+        "REDIS_URL": redis_url,
+        "SPIDER_MIDDLEWARES": {"spiders.distributed.SharedPageClaims": 50},
+    }
 
 
 def crawl_settings(db_path: str, overrides: dict | None = None) -> Settings:
@@ -48,6 +73,8 @@ def crawl_settings(db_path: str, overrides: dict | None = None) -> Settings:
     settings.setmodule("spiders.settings", priority="project")
     settings.set("MIGTRACK_DB", str(db_path), priority="cmdline")
     for key, value in (overrides or {}).items():
+        if isinstance(value, dict):  # components (SPIDER_MIDDLEWARES ...) join the project's, not replace them
+            value = {**settings.getdict(key), **value}
         settings.set(key, value, priority="cmdline")
     return settings
 

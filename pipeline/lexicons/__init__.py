@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
 from pipeline.jsonl import load_jsonl
 
-LEXICON_DIR = Path(__file__).parent
+# a folder, or a folder inside a zipped egg: Scrapyd runs a deployed project from its egg (README, Scrapyd)
+LEXICON_DIR = files(__name__)
 FILES = (
     "countries.jsonl",
     "officials.jsonl",
