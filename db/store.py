@@ -73,6 +73,13 @@ def record_run(db: sqlite_utils.Database, started: str, status: int, crawled, po
     )
 
 
+def record_feed_validators(db: sqlite_utils.Database, check: FeedCheck) -> None:
+    """ETag, Last-Modified and body hash of a feed whose listed pages have all been dealt with."""
+    db["feeds"].update(
+        check.url, {"etag": check.etag, "last_modified": check.last_modified, "body_hash": check.body_hash}
+    )
+
+
 def known_article_urls(db: sqlite_utils.Database) -> set[str]:
     """Every URL an article was fetched from or is known by: such pages are not fetched again."""
     return {url for row in db.execute("select url, fetched_url from articles").fetchall() for url in row if url}

@@ -15,6 +15,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure as TwistedFailure
 
 from models import Article, Failure, Feed, FeedCheck
+from pipeline.config import load_config
 from spiders.articles import NoArticleText, article_from_html
 from spiders.urls import is_fetchable, normalize_url
 
@@ -37,7 +38,9 @@ def describe(failure: TwistedFailure) -> str:
 
 
 class FeedSpider(scrapy.Spider):
-    """Crawls the configured feeds. Pass ``feeds`` (a list of :class:`models.Feed`) when crawling."""
+    """Crawls the configured feeds. Pass ``feeds`` (a list of :class:`models.Feed`) when crawling, or
+    ``feeds_file``, the path of a TOML file with ``[[feeds]]`` tables: Scrapyd passes spider arguments as
+    strings (``curl .../schedule.json -d spider=feeds -d feeds_file=/srv/migtrack/feeds.toml``)."""
 
     name = "feeds"
 
@@ -46,12 +49,14 @@ class FeedSpider(scrapy.Spider):
         feeds: list[Feed] | None = None,
         feed_states: dict[str, dict] | None = None,
         known_urls: set[str] | None = None,
+        feeds_file: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.feeds = feeds or []
+        self.feeds = feeds or (load_config(feeds_file).feeds if feeds_file else [])
         self.feed_states = feed_states or {}
         self.known_urls = known_urls or set()
+        self.requested: set[str] = set()  # pages asked for in this crawl (see parse_feed)
         self.aggregators_scheduled = False
 
     @classmethod
@@ -142,7 +147,16 @@ class FeedSpider(scrapy.Spider):
             if url in self.known_urls:  # stored already: a page is fetched once
                 self.crawler.stats.inc_value("migtrack/links_known")
                 continue
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed})
+            # The spider deduplicates pages itself and sends them with dont_filter: Scrapy's duplicate filter
+            # also applies to redirects, so a redirect loop (A -> B -> A) was dropped silently at its second
+            # visit of A, with no failure recorded. Redirects inherit dont_filter, so a loop now runs into
+            # REDIRECT_MAX_TIMES and reaches page_failed (issue 6).
+            if url in self.requested:
+                continue
+            self.requested.add(url)
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed}, dont_filter=True
+            )
 
     def parse_article(self, response: Response, feed: Feed) -> Iterator[Article | Failure]:
         if not isinstance(response, scrapy.http.TextResponse):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from scrapy import signals
+
 from db import store
 from db.schema import open_db
 from models import Article, Failure, FeedCheck
@@ -20,16 +24,28 @@ class SQLitePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler.settings.get("MIGTRACK_DB"))
         pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self):
         self.db = open_db(self.db_path)
+        self.pending_validators: dict[str, FeedCheck] = {}
         store.upsert_feeds(self.db, getattr(self.crawler.spider, "feeds", []))
         self.stories = StoryIndex.from_rows(
             self.db.query("select id, story_id, minhash from articles where minhash is not null")
         )
 
     def close_spider(self):
+        """The database stays open until spider_closed, the first moment the crawl's end reason is known."""
+
+    def spider_closed(self, reason: str) -> None:
+        # A feed's validators and body hash say "everything this body lists has been dealt with", so they
+        # are written only when the crawl finished. Written on arrival (as before), a crawl killed or
+        # stopped half-way left the hash behind, the next run saw the feed as not modified, and the pages
+        # it had not reached were never fetched (issue 6, test_sigkill_during_a_crawl_...).
+        if reason == "finished":
+            for check in self.pending_validators.values():
+                store.record_feed_validators(self.db, check)
         self.db.close()
 
     def record_feed(self, check: FeedCheck) -> None:
@@ -43,6 +59,9 @@ class SQLitePipeline:
             settings.getint("MIGTRACK_FEED_MIN_INTERVAL"),
             settings.getint("MIGTRACK_FEED_MAX_INTERVAL"),
         )
+        if check.error is None and check.changed:  # validators wait for the end of the crawl (spider_closed)
+            self.pending_validators[check.url] = check
+            check = dataclasses.replace(check, etag=None, last_modified=None, body_hash=None)
         store.record_feed_fetch(self.db, check, failures, interval, at(interval))
         if not check.changed:
             self.crawler.stats.inc_value("migtrack/feeds_not_modified")
