@@ -65,6 +65,18 @@ TABLES: dict[str, dict] = {
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],
     ),
+    "outlets": dict(
+        columns={
+            "name": str,
+            "country": str,
+            "language": str,
+            "n_feeds": int,
+            "n_articles": int,
+            "first_published": str,
+            "last_published": str,
+        },
+        pk="name",
+    ),
     "runs": dict(
         columns={
             "id": int,

@@ -31,6 +31,26 @@ def upsert_feeds(db: sqlite_utils.Database, feeds: Iterable[Feed]) -> None:
     )
 
 
+def refresh_outlets(db: sqlite_utils.Database) -> None:
+    """One row per outlet: its home country and language (from its own feeds, not aggregators'), how
+    many feeds and articles it has here, and the span of its articles' dates."""
+    with db.conn:
+        db.execute("delete from outlets")
+        db.execute(
+            """
+            insert into outlets (name, country, language, n_feeds, n_articles, first_published, last_published)
+            select name,
+                   (select country from feeds f where f.outlet = name and not coalesce(f.aggregator, 0) limit 1),
+                   (select language from feeds f where f.outlet = name limit 1),
+                   (select count(*) from feeds f where f.outlet = name),
+                   (select count(*) from articles a where a.outlet = name),
+                   (select min(published) from articles a where a.outlet = name),
+                   (select max(published) from articles a where a.outlet = name)
+            from (select outlet as name from feeds union select outlet from articles) where name is not null
+            """
+        )
+
+
 def feed_states(db: sqlite_utils.Database) -> dict[str, dict]:
     """What the crawler knows about each feed: validators, body hash, failures, schedule."""
     return {row["url"]: row for row in db.query("select * from feeds")}

@@ -156,6 +156,7 @@ def _do_process(config: Config, db_path: str):
         with _progress(pending, "extracting") as advance:
             summary = process_articles(db, extractor, advance)
         events = build_events(db)
+        store.refresh_outlets(db)
     except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
         # so what is stored is whole; say so instead of a traceback (issue 6)
         raise click.ClickException(

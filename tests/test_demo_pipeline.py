@@ -122,3 +122,12 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
     assert result.returncode == 1
     assert "is not a SQLite database" in result.stderr
     assert junk.read_bytes() == b"this is not a database" * 100
+
+
+def test_outlets_are_listed_with_their_country(demo_runs):
+    db = sqlite_utils.Database(demo_runs[0])
+    outlets = {r["name"]: r for r in db.query("select * from outlets")}
+    assert outlets["Gulf Coast Courier"]["country"] == "USA"
+    assert outlets["Gulf Coast Courier"]["n_articles"] == 15
+    assert outlets["Deportation Diplomacy Topics"]["n_articles"] == 0  # an aggregator: credited to publishers
+    assert sum(o["n_articles"] for o in outlets.values()) == db["articles"].count
