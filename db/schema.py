@@ -223,6 +223,10 @@ VIEWS = {
 }
 
 
+class DatabaseNotWritable(Exception):
+    """The database file or its folder cannot be written (read-only, permissions)."""
+
+
 class NotAMigtrackDatabase(Exception):
     """The file given as the database is not SQLite, or is SQLite made by something else."""
 
@@ -238,6 +242,10 @@ def open_db(path: str | Path, create: bool = True) -> sqlite_utils.Database:
     with _one_opener_at_a_time(path):
         try:
             existing = set(db.table_names())
+        except sqlite3.OperationalError as error:  # a database we may not write, not a foreign file
+            raise DatabaseNotWritable(
+                f"cannot write database {path}: {error} (check the permissions of the file and its folder)"
+            ) from error
         except sqlite3.DatabaseError as error:
             raise NotAMigtrackDatabase(f"{path} is not a SQLite database ({error}); refusing to touch it") from error
         if existing and not {"articles", "positions"} <= existing:

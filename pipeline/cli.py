@@ -10,7 +10,7 @@ import time
 
 import click
 
-from db.schema import NotAMigtrackDatabase, open_db
+from db.schema import DatabaseNotWritable, NotAMigtrackDatabase, open_db
 from pipeline.config import Config, ConfigError, load_config
 
 log = logging.getLogger("migtrack")
@@ -76,7 +76,7 @@ def _db_path(config: Config, db_path: str | None) -> str:
 def _open(path: str, create: bool = True):
     try:
         return open_db(path, create=create)
-    except (NotAMigtrackDatabase, FileNotFoundError) as error:
+    except (NotAMigtrackDatabase, DatabaseNotWritable, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     except OSError as error:
         raise click.ClickException(f"cannot open database {path}: {error}") from error

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import sqlite3
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from db import store
 from db.schema import open_db
 from models import Article, Failure, FeedCheck
 from spiders.schedule import at, next_interval
 from spiders.syndication import StoryIndex, signature, to_bytes
+
+logger = logging.getLogger(__name__)
 
 
 class SQLitePipeline:
@@ -19,6 +25,7 @@ class SQLitePipeline:
     def __init__(self, db_path: str):
         self.db_path = db_path
         self.db = None
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,6 +74,19 @@ class SQLitePipeline:
             self.crawler.stats.inc_value("migtrack/feeds_not_modified")
 
     def process_item(self, item):
+        try:
+            return self.store_item(item)
+        except sqlite3.OperationalError as error:
+            # disk full or database read-only: nothing more can be stored, so the crawl stops and its
+            # finish reason says why (the CLI exits 1); what was stored before is complete
+            logger.error("cannot write to %s: %s; stopping the crawl", self.db_path, error)
+            self.crawler.stats.inc_value("migtrack/storage_errors")
+            if not self.stopping:
+                self.stopping = True
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
+            raise DropItem(f"not stored: {error}") from error
+
+    def store_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
             minhash = signature(item.text)

@@ -252,6 +252,7 @@ def test_a_read_only_database_is_a_clear_error_and_is_left_untouched(reference, 
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "Error: " in result.stderr and "read" in result.stderr.lower(), result.stderr[-3000:]
+    assert "not a SQLite database" not in result.stderr, "a read-only database is not a foreign file"
     assert path.read_bytes() == before
 
 
