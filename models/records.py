@@ -31,6 +31,8 @@ class Feed:
     language: str = "en"
     country: str | None = None
     aggregator: bool = False
+    # "feed" (RSS or Atom) or "news-sitemap" (a Google News sitemap, for outlets without feeds)
+    kind: str = "feed"
 
 
 @dataclass

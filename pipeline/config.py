@@ -43,6 +43,15 @@ class Config:
     feeds: list[Feed] = field(default_factory=list)
 
 
+SOURCE_KINDS = ("feed", "news-sitemap")
+
+
+def _kind(value: object, where: str) -> str:
+    if value not in SOURCE_KINDS:
+        raise ConfigError(f"{where}: kind {value!r} is not one of {', '.join(SOURCE_KINDS)}")
+    return str(value)
+
+
 def _feed(table: dict, where: str) -> Feed:
     missing = [key for key in ("url", "outlet") if not table.get(key)]
     if missing:
@@ -50,7 +59,7 @@ def _feed(table: dict, where: str) -> Feed:
     url = str(table["url"])
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: feed url {url!r} must start with http:// or https://")
-    unknown = set(table) - {"url", "outlet", "language", "country", "aggregator"}
+    unknown = set(table) - {"url", "outlet", "language", "country", "aggregator", "kind"}
     if unknown:
         raise ConfigError(f"{where}: unknown feed key(s) {', '.join(sorted(unknown))}")
     return Feed(
@@ -59,6 +68,7 @@ def _feed(table: dict, where: str) -> Feed:
         language=str(table.get("language", "en")),
         country=table.get("country"),
         aggregator=bool(table.get("aggregator", False)),
+        kind=_kind(table.get("kind", "feed"), where),
     )
 
 

@@ -16,6 +16,7 @@ from db.schema import open_db
 from models import Feed
 from spiders.feeds import FeedSpider
 from spiders.schedule import due
+from spiders.sitemaps import NewsSitemapSpider
 
 
 @dataclass
@@ -92,7 +93,25 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
     db.close()
     selected = [f for f in feeds if not only_due or due(states.get(f.url, {}).get("next_fetch"))]
     process = CrawlerProcess(crawl_settings(db_path, overrides))
-    crawler = process.create_crawler(FeedSpider)
-    process.crawl(crawler, feeds=selected, feed_states=states, known_urls=known_urls)
+    crawlers = []
+    # one spider per kind of source, side by side in one process
+    for spider, kind in ((FeedSpider, "feed"), (NewsSitemapSpider, "news-sitemap")):
+        sources = [f for f in selected if f.kind == kind]
+        if sources or kind == "feed":
+            crawler = process.create_crawler(spider)
+            process.crawl(crawler, feeds=sources, feed_states=states, known_urls=known_urls)
+            crawlers.append(crawler)
     process.start()
-    return CrawlSummary.from_stats(crawler.stats.get_stats(), feeds_not_due=len(feeds) - len(selected))
+    return CrawlSummary.from_stats(_merged([c.stats.get_stats() for c in crawlers]), len(feeds) - len(selected))
+
+
+def _merged(all_stats: list[dict]) -> dict:
+    """The spiders' stats added up; the crawl finished only if every spider did."""
+    merged: dict = {}
+    for stats in all_stats:
+        for key, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                merged[key] = merged.get(key, 0) + value
+    reasons = [stats.get("finish_reason") for stats in all_stats]
+    merged["finish_reason"] = next((r for r in reasons if r != "finished"), "finished")
+    return merged

@@ -106,32 +106,23 @@ class FeedSpider(scrapy.Spider):
             # nothing new: an unchanged body counts as not modified even without validators
             yield FeedCheck(feed.url, response.status, 0, changed=False)
             return
-        parsed = feedparser.parse(
-            response.body,
-            response_headers={
-                "content-location": response.url,
-                "content-type": response.headers.get("Content-Type", b"").decode("latin-1"),
-            },
-        )
-        # .get, not .version: feedparser sets no "version" key at all for an empty body, and the attribute
-        # lookup raised AttributeError, so an empty feed was neither recorded nor counted (issue 6)
-        if not parsed.get("version") and not parsed.entries:
-            reason = parsed.get("bozo_exception") or "no RSS or Atom content"
-            self.logger.warning("feed %s unreadable: %s", feed.url, reason)
+        entries, error = self.read_entries(response)
+        if error is not None:
+            self.logger.warning("feed %s unreadable: %s", feed.url, error)
             self.crawler.stats.inc_value("migtrack/feeds_failed")
-            yield FeedCheck(feed.url, response.status, 0, f"not a feed: {reason}")
-            yield Failure(feed.url, "feed", f"not a feed: {reason}", _now(), feed_url=feed.url)
+            yield FeedCheck(feed.url, response.status, 0, error)
+            yield Failure(feed.url, "feed", error, _now(), feed_url=feed.url)
             return
         self.crawler.stats.inc_value("migtrack/feeds_read")
         yield FeedCheck(
             feed.url,
             response.status,
-            len(parsed.entries),
+            len(entries),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             body_hash=body_hash,
         )
-        for entry in parsed.entries:
+        for entry in entries:
             link = entry.get("link")
             if not is_fetchable(link):
                 self.crawler.stats.inc_value("migtrack/links_skipped")
@@ -154,11 +145,35 @@ class FeedSpider(scrapy.Spider):
             if url in self.requested:
                 continue
             self.requested.add(url)
+            hints = {"title": entry.get("title"), "published": entry.get("published")}
             yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.page_failed, cb_kwargs={"feed": feed}, dont_filter=True
+                url,
+                callback=self.parse_article,
+                errback=self.page_failed,
+                cb_kwargs={"feed": feed, "hints": hints},
+                dont_filter=True,
             )
 
-    def parse_article(self, response: Response, feed: Feed) -> Iterator[Article | Failure]:
+    def read_entries(self, response: Response) -> tuple[list[dict], str | None]:
+        """The entries a feed lists (link, id, title, published), or why it cannot be read. Spiders
+        for other kinds of source override this and inherit everything else."""
+        parsed = feedparser.parse(
+            response.body,
+            response_headers={
+                "content-location": response.url,
+                "content-type": response.headers.get("Content-Type", b"").decode("latin-1"),
+            },
+        )
+        # .get, not .version: feedparser sets no "version" key at all for an empty body, and the attribute
+        # lookup raised AttributeError, so an empty feed was neither recorded nor counted (issue 6)
+        if not parsed.get("version") and not parsed.entries:
+            return [], f"not a feed: {parsed.get('bozo_exception') or 'no RSS or Atom content'}"
+        return [
+            {"link": e.get("link"), "id": e.get("id"), "title": e.get("title"), "published": e.get("published")}
+            for e in parsed.entries
+        ], None
+
+    def parse_article(self, response: Response, feed: Feed, hints: dict | None = None) -> Iterator[Article | Failure]:
         if not isinstance(response, scrapy.http.TextResponse):
             yield Failure(response.url, "extract", "response is not text", _now(), feed_url=feed.url)
             return
@@ -169,6 +184,9 @@ class FeedSpider(scrapy.Spider):
             yield Failure(response.url, "extract", str(error), _now(), feed_url=feed.url)
             return
         article.raw_html = zlib.compress(response.body)
+        # what the page does not say, the feed or sitemap may (a news sitemap always dates its entries)
+        article.published = article.published or (hints or {}).get("published")
+        article.title = article.title or (hints or {}).get("title")
         yield article
 
     def feed_failed(self, failure: TwistedFailure) -> Iterator:
