@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import trafilatura
 
 from models import Article, Feed
 from spiders.urls import is_fetchable, normalize_url
+
+
+class ExtractionTimeout(Exception):
+    """Extracting one page took longer than its time limit (a pathological page, not a slow network)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` of wall time. Scrapy runs callbacks on the main thread,
+    where a POSIX interval timer can interrupt trafilatura; elsewhere, or with 0, no limit applies."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ExtractionTimeout(f"extraction took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class NoArticleText(Exception):

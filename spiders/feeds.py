@@ -16,7 +16,7 @@ from twisted.python.failure import Failure as TwistedFailure
 
 from models import Article, Failure, Feed, FeedCheck
 from pipeline.config import load_config
-from spiders.articles import NoArticleText, article_from_html
+from spiders.articles import ExtractionTimeout, NoArticleText, article_from_html, time_limit
 from spiders.urls import is_fetchable, normalize_url
 
 
@@ -178,8 +178,9 @@ class FeedSpider(scrapy.Spider):
             yield Failure(response.url, "extract", "response is not text", _now(), feed_url=feed.url)
             return
         try:
-            article = article_from_html(response.text, response.url, feed, _now())
-        except NoArticleText as error:
+            with time_limit(self.settings.getfloat("MIGTRACK_EXTRACT_TIMEOUT")):
+                article = article_from_html(response.text, response.url, feed, _now())
+        except (NoArticleText, ExtractionTimeout) as error:
             self.crawler.stats.inc_value("migtrack/pages_without_text")
             yield Failure(response.url, "extract", str(error), _now(), feed_url=feed.url)
             return
