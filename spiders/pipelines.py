@@ -38,9 +38,17 @@ class SQLitePipeline:
         self.db = open_db(self.db_path)
         self.pending_validators: dict[str, FeedCheck] = {}
         store.upsert_feeds(self.db, getattr(self.crawler.spider, "feeds", []))
-        self.stories = StoryIndex.from_rows(
-            self.db.query("select id, story_id, minhash from articles where minhash is not null")
-        )
+        self._stories: StoryIndex | None = None
+
+    @property
+    def stories(self) -> StoryIndex:
+        """Loaded at the first new article: a cycle over unchanged feeds never pays for reading every
+        stored signature."""
+        if self._stories is None:
+            self._stories = StoryIndex.from_rows(
+                self.db.query("select id, story_id, minhash from articles where minhash is not null")
+            )
+        return self._stories
 
     def close_spider(self):
         """The database stays open until spider_closed, the first moment the crawl's end reason is known."""
