@@ -63,6 +63,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from statistics import median
 
+from bench.machine import describe
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SITE = REPO / "demo" / "site"
 PLACEHOLDER, DEMO_BASE = "__BASE__", "http://news.migtrack-demo.example"
@@ -722,28 +724,10 @@ def profile_summary(path: Path) -> dict:
 
 
 def machine() -> dict:
-    import platform
-
     import scrapy
     import trafilatura
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "python": platform.python_version(),
-        "scrapy": scrapy.__version__,
-        "trafilatura": trafilatura.__version__,
-        "load_average_at_start": os.getloadavg()[0],
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-    }
+    return describe(scrapy=scrapy.__version__, trafilatura=trafilatura.__version__)
 
 
 def summarize(runs: list[dict]) -> dict:

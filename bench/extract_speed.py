@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 from typing import TYPE_CHECKING
+
+from bench.machine import describe
 
 if TYPE_CHECKING:
     from pipeline.extract import Extractor
@@ -285,26 +286,9 @@ def in_article_check(gated: Extractor, ungated: Extractor) -> dict:
 
 
 def machine() -> dict:
-    import platform
-
     import spacy
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "python": platform.python_version(),
-        "spacy": spacy.__version__,
-        "load_average_at_start": os.getloadavg()[0],
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-    }
+    return describe(spacy=spacy.__version__)
 
 
 def markdown(report: dict) -> str:
