@@ -163,7 +163,7 @@ def entity_row(article_id: str, entity: Entity) -> dict:
     }
 
 
-def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     """Plain executemany, because sqlite-utils' insert_all commits on its own and would split the
     caller's transaction in two."""
     if not rows:
@@ -188,8 +188,8 @@ def replace_results(
     with db.conn:
         db.execute("delete from entities where article_id = ?", [article_id])
         db.execute("delete from positions where article_id = ?", [article_id])
-        _insert_rows(db, "entities", [entity_row(article_id, e) for e in entities])
-        _insert_rows(db, "positions", [position_row(article_id, p, extractor_version) for p in positions])
+        insert_rows(db, "entities", [entity_row(article_id, e) for e in entities])
+        insert_rows(db, "positions", [position_row(article_id, p, extractor_version) for p in positions])
         db.execute(
             "update articles set processed_at = ?, extractor_version = ? where id = ?",
             [now(), extractor_version, article_id],

@@ -24,6 +24,7 @@ from itertools import groupby
 import dateparser
 import sqlite_utils
 
+from db import store
 from models.records import stable_id
 from models.stances import STANCES
 
@@ -281,11 +282,6 @@ def build_events(db: sqlite_utils.Database) -> int:
     _set_previous_stances(rows, first_seen)
     with db.conn:
         db.execute("delete from events")
-        if rows:
-            columns = list(rows[0])
-            db.conn.executemany(
-                f"insert into events ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-                [[row[c] for c in columns] for row in rows],
-            )
+        store.insert_rows(db, "events", rows)
         db.conn.executemany("update positions set event_id = ? where id = ?", stale_links)
     return len(rows)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from models import Entity, Position
-from pipeline.components.countries import NEGATED_PREFIX
+from pipeline.components.countries import names_country
 from pipeline.components.stances import CONTEXT_KEY
 from pipeline.lexicons import digest
 from pipeline.nlp import Pipelines, build_pipelines
@@ -149,7 +149,7 @@ def _context_by_sentence(scan: Doc) -> list[str | None]:
     for sentence in scan.sents:
         contexts.append(last)
         while pending is not None and pending.start < sentence.end:
-            if pending.ent_id_ and not pending.ent_id_.startswith(NEGATED_PREFIX) and pending.label_ != "NORP":
+            if names_country(pending) and pending.label_ != "NORP":
                 last = pending.ent_id_
             pending = next(entities, None)
     return contexts

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import feedparser
 import scrapy
@@ -14,14 +13,11 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure as TwistedFailure
 
+from db import store
 from models import Article, Failure, Feed, FeedCheck
 from pipeline.config import load_config
 from spiders.articles import ExtractionTimeout, NoArticleText, article_from_html, time_limit
 from spiders.urls import is_fetchable, normalize_url
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -111,7 +107,7 @@ class FeedSpider(scrapy.Spider):
             self.logger.warning("feed %s unreadable: %s", feed.url, error)
             self.crawler.stats.inc_value("migtrack/feeds_failed")
             yield FeedCheck(feed.url, response.status, 0, error)
-            yield Failure(feed.url, "feed", error, _now(), feed_url=feed.url)
+            yield Failure(feed.url, "feed", error, store.now(), feed_url=feed.url)
             return
         self.crawler.stats.inc_value("migtrack/feeds_read")
         yield FeedCheck(
@@ -130,7 +126,7 @@ class FeedSpider(scrapy.Spider):
                     str(link or entry.get("id") or feed.url),
                     "link",
                     f"not an http(s) link: {link!r}",
-                    _now(),
+                    store.now(),
                     feed_url=feed.url,
                 )
                 continue
@@ -175,14 +171,14 @@ class FeedSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, feed: Feed, hints: dict | None = None) -> Iterator[Article | Failure]:
         if not isinstance(response, scrapy.http.TextResponse):
-            yield Failure(response.url, "extract", "response is not text", _now(), feed_url=feed.url)
+            yield Failure(response.url, "extract", "response is not text", store.now(), feed_url=feed.url)
             return
         try:
             with time_limit(self.settings.getfloat("MIGTRACK_EXTRACT_TIMEOUT")):
-                article = article_from_html(response.text, response.url, feed, _now())
+                article = article_from_html(response.text, response.url, feed, store.now())
         except (NoArticleText, ExtractionTimeout) as error:
             self.crawler.stats.inc_value("migtrack/pages_without_text")
-            yield Failure(response.url, "extract", str(error), _now(), feed_url=feed.url)
+            yield Failure(response.url, "extract", str(error), store.now(), feed_url=feed.url)
             return
         article.raw_html = zlib.compress(response.body)
         # what the page does not say, the feed or sitemap may (a news sitemap always dates its entries)
@@ -197,11 +193,11 @@ class FeedSpider(scrapy.Spider):
         self.crawler.stats.inc_value("migtrack/feeds_failed")
         response = getattr(failure.value, "response", None)
         yield FeedCheck(feed.url, response.status if response is not None else None, 0, reason)
-        yield Failure(feed.url, "feed", reason, _now(), feed_url=feed.url)
+        yield Failure(feed.url, "feed", reason, store.now(), feed_url=feed.url)
 
     def page_failed(self, failure: TwistedFailure) -> Iterator[Failure]:
         feed: Feed = failure.request.cb_kwargs["feed"]
         reason = describe(failure)
         self.logger.warning("page %s failed: %s", failure.request.url, reason)
         self.crawler.stats.inc_value("migtrack/pages_failed")
-        yield Failure(failure.request.url, "fetch", reason, _now(), feed_url=feed.url)
+        yield Failure(failure.request.url, "fetch", reason, store.now(), feed_url=feed.url)

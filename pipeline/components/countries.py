@@ -81,6 +81,11 @@ def _as_written(alias: str) -> str:
     return _written_forms().get(alias, alias)
 
 
+def names_country(ent: Span) -> bool:
+    """A gazetteer entity that names or speaks for a country (not "non-Mexicans", which excludes one)."""
+    return bool(ent.ent_id_) and not ent.ent_id_.startswith(NEGATED_PREFIX)
+
+
 def country_of_text(text: str) -> str | None:
     """ISO3 for an entity's text, tolerant of a leading "the" and a possessive ending."""
     key = text.strip().lower()

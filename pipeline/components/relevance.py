@@ -15,7 +15,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.components.countries import NEGATED_PREFIX
+from pipeline.components.countries import names_country
 from pipeline.lexicons import read_json, read_jsonl
 
 
@@ -34,9 +34,7 @@ class RelevanceGate:
         sentences = list(doc.sents)
         lowered = [s.text.lower() for s in sentences]
         # one pass over the entities: Span.ents per sentence would rescan the whole doc each time
-        with_country = {
-            ent.sent.start for ent in doc.ents if ent.ent_id_ and not ent.ent_id_.startswith(NEGATED_PREFIX)
-        }
+        with_country = {ent.sent.start for ent in doc.ents if names_country(ent)}
         on_migration = [self.migration.search(text) is not None for text in lowered]
         # a text too short to have a topic (a lone sentence) is given the benefit of the doubt
         article_on_topic = sum(on_migration) >= self.min_topic_sentences or len(sentences) < self.min_topic_sentences

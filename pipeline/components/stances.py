@@ -202,7 +202,7 @@ class StanceFinder:
         hedged = _hedged(token, modals_only=negated) or (stance == "consider" and not negated)
         speaker_of_report = _reported_speaker(token)
         quantity = _quantity(sentence)
-        nationalities = _unique(m.country for m in sent_mentions if m.nationality)
+        nationalities = list(dict.fromkeys(m.country for m in sent_mentions if m.nationality))
         subject = _subject_phrase(token)
         return [
             Position(
@@ -722,14 +722,6 @@ def _quantity(sentence: Span) -> str | None:
         if sentence.start <= span.start < sentence.end:
             return span.text
     return None
-
-
-def _unique(items) -> list:
-    seen: list = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 def _without_co_actors(positions: list[Position]) -> list[Position]:
