@@ -22,11 +22,14 @@ SHINGLE = 5
 SCHEME = "affine32"
 DTYPE = np.uint32
 WORD = re.compile(r"\w+")
+# drawn once from the fixed seed: every MinHash of ours has the same permutations, and drawing them again
+# for each article was a tenth of the crawl's storage cost per page
+PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
 def signature(text: str) -> MinHash:
     words = WORD.findall(text.lower())
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=PERMUTATIONS)
     shingles = [" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(max(1, len(words) - SHINGLE + 1))]
     minhash.update_batch(shingles)  # one call, not one per shingle: the crawl's largest cost otherwise
     return minhash
@@ -37,7 +40,7 @@ def to_bytes(minhash: MinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=DTYPE), scheme=SCHEME)
+    return MinHash(hashvalues=np.frombuffer(data, dtype=DTYPE), scheme=SCHEME, permutations=PERMUTATIONS)
 
 
 class StoryIndex:
