@@ -99,7 +99,12 @@ def _feeds(config: Config, feeds_path: str | None):
 
 def _crawl_overrides(config: Config) -> dict:
     s = config.settings
-    return {"USER_AGENT": s.user_agent, "DOWNLOAD_TIMEOUT": s.download_timeout, "DOWNLOAD_MAXSIZE": s.max_response_size}
+    return {
+        "USER_AGENT": s.user_agent,
+        "DOWNLOAD_TIMEOUT": s.download_timeout,
+        "DOWNLOAD_MAXSIZE": s.max_response_size,
+        "MIGTRACK_TEXT_WORKERS": s.text_workers,
+    }
 
 
 def _redis_overrides(redis_url: str | None) -> dict:

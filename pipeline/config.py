@@ -35,6 +35,9 @@ class Settings:
     n_process: int = 1
     download_timeout: int = 30
     max_response_size: int = 10 * 1024 * 1024
+    # processes that extract pages' main text while the crawl fetches (spiders/readers.py); 0: none, the
+    # crawl's own thread reads each page between fetches
+    text_workers: int = 1
 
 
 @dataclass

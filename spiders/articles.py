@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import trafilatura
 
 from models import Article, Feed
+from spiders.syndication import signature, to_bytes
 from spiders.urls import is_fetchable, normalize_url
 
 
@@ -62,3 +64,19 @@ def article_from_html(html: str | bytes, url: str, feed: Feed, fetched_at: str, 
         feed_url=feed.url,
         fetched_at=fetched_at,
     )
+
+
+def read_page(
+    html: str, body: bytes, url: str, feed: Feed, hints: dict, fetched_at: str, seconds_allowed: float
+) -> Article:
+    """All the CPU a fetched page costs, in one picklable call, so a worker process can do it while the
+    crawl goes on fetching (spiders/readers.py): main text and metadata within ``seconds_allowed``,
+    what the page leaves out taken from the feed's ``hints`` (a news sitemap always dates its entries),
+    the page compressed for re-extraction, and the text's syndication signature."""
+    with time_limit(seconds_allowed):
+        article = article_from_html(html, url, feed, fetched_at)
+    article.raw_html = zlib.compress(body)
+    article.published = article.published or hints.get("published")
+    article.title = article.title or hints.get("title")
+    article.minhash = to_bytes(signature(article.text))
+    return article

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import feedparser
 import scrapy
@@ -16,7 +15,8 @@ from twisted.python.failure import Failure as TwistedFailure
 from db import store
 from models import Article, Failure, Feed, FeedCheck
 from pipeline.config import load_config
-from spiders.articles import ExtractionTimeout, NoArticleText, article_from_html, time_limit
+from spiders.articles import ExtractionTimeout, NoArticleText
+from spiders.readers import PageReaders, ReaderDied
 from spiders.urls import is_fetchable, normalize_url
 
 
@@ -59,6 +59,8 @@ class FeedSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.schedule_aggregators, signal=signals.spider_idle)
+        spider.readers = PageReaders(crawler.settings.getint("MIGTRACK_TEXT_WORKERS"))
+        crawler.signals.connect(spider.readers.close, signal=signals.spider_closed)
         return spider
 
     async def start(self):
@@ -169,21 +171,26 @@ class FeedSpider(scrapy.Spider):
             for e in parsed.entries
         ], None
 
-    def parse_article(self, response: Response, feed: Feed, hints: dict | None = None) -> Iterator[Article | Failure]:
+    async def parse_article(
+        self, response: Response, feed: Feed, hints: dict | None = None
+    ) -> AsyncIterator[Article | Failure]:
         if not isinstance(response, scrapy.http.TextResponse):
             yield Failure(response.url, "extract", "response is not text", store.now(), feed_url=feed.url)
             return
         try:
-            with time_limit(self.settings.getfloat("MIGTRACK_EXTRACT_TIMEOUT")):
-                article = article_from_html(response.text, response.url, feed, store.now())
-        except (NoArticleText, ExtractionTimeout) as error:
+            article = await self.readers.read(
+                response.text,
+                response.body,
+                response.url,
+                feed,
+                hints or {},
+                store.now(),
+                self.settings.getfloat("MIGTRACK_EXTRACT_TIMEOUT"),
+            )
+        except (NoArticleText, ExtractionTimeout, ReaderDied) as error:
             self.crawler.stats.inc_value("migtrack/pages_without_text")
             yield Failure(response.url, "extract", str(error), store.now(), feed_url=feed.url)
             return
-        article.raw_html = zlib.compress(response.body)
-        # what the page does not say, the feed or sitemap may (a news sitemap always dates its entries)
-        article.published = article.published or (hints or {}).get("published")
-        article.title = article.title or (hints or {}).get("title")
         yield article
 
     def feed_failed(self, failure: TwistedFailure) -> Iterator:

@@ -14,7 +14,7 @@ from db import store
 from db.schema import open_db
 from models import Article, Failure, FeedCheck
 from spiders.schedule import at, next_interval
-from spiders.syndication import StoryIndex, signature, to_bytes
+from spiders.syndication import StoryIndex, from_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +97,8 @@ class SQLitePipeline:
     def store_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
-            minhash = signature(item.text)
+            minhash = from_bytes(item.minhash)  # signed where the page was read (spiders/articles.py)
             item.story_id = self.stories.story_for(item.id, minhash)
-            item.minhash = to_bytes(minhash)
             is_new = store.upsert_article(self.db, item)
             self.stories.add(item.id, item.story_id, minhash)
             if item.story_id != item.id:

@@ -21,10 +21,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_TIMEOUT = 30
 MIGTRACK_EXTRACT_TIMEOUT = 20  # seconds of main-text extraction per page before it is a failure
+# processes that extract pages' main text beside the crawl's thread (spiders/readers.py); 0: in it
+MIGTRACK_TEXT_WORKERS = 1
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# items handled at once per response: Scrapy's default of 100 starts 100 tasks for every page, which
+# yields one Article to a pipeline that writes synchronously anyway
+CONCURRENT_ITEMS = 4
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -44,6 +50,9 @@ MIGTRACK_DB = "data/migtrack.db"
 # polling interval of a feed, adapted to how often it changes (seconds)
 MIGTRACK_FEED_MIN_INTERVAL = 10 * 60
 MIGTRACK_FEED_MAX_INTERVAL = 24 * 60 * 60
+
+# named, though it is Scrapy's default: page readers hand results back as asyncio futures
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -1,0 +1,83 @@
+"""Page readers: main-text extraction in worker processes, beside the crawl.
+
+Extracting a page's text (trafilatura) and its signature costs more CPU than fetching it, and a Scrapy
+crawl runs on one thread: done in the spider's callback, extraction left the crawl at a third of the
+pages per second of a spider that only fetches (BENCHMARKS.md, "Crawling"). Handed to worker processes,
+it runs on the other cores while the crawl's thread fetches and stores. ``workers = 0`` reads pages in
+the crawl's own thread, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from models import Article
+from spiders.articles import read_page
+
+logger = logging.getLogger(__name__)
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Started in every reader: ends it once the crawl that started it is gone.
+
+    A crawl killed with SIGKILL cannot shut its readers down, and an idle reader waits on a queue whose
+    writing end it holds itself, so it never sees the crawl go: it lived on, and kept the crawl's stderr
+    open for whoever waited on it (tests/test_reliability_faults.py, test_sigkill_during_a_crawl_...)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+class ReaderDied(Exception):
+    """Workers reading a page died (killed, out of memory, a crash in C code) twice in a row."""
+
+
+class PageReaders:
+    """A pool of ``workers`` processes, started at the first page, so a crawl that finds nothing new
+    never pays for starting them."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    async def read(self, *page) -> Article:
+        """``read_page(*page)`` in a worker; ExtractionTimeout and NoArticleText come back as raised.
+
+        A page whose reader died is read once more by a new one: the death may have been another page's
+        doing (every page in flight fails with the pool), and a page failed here is not fetched again until
+        its feed changes. A page that kills its reader twice is a failure."""
+        if self.workers <= 0:
+            return read_page(*page)
+        for _ in range(2):
+            pool = self.pool = self.pool or ProcessPoolExecutor(
+                self.workers,
+                # spawned, not forked: a fork of the crawl would copy its reactor, threads and open sockets
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            )
+            try:
+                return await asyncio.wrap_future(pool.submit(read_page, *page))
+            except BrokenProcessPool as error:
+                died = error
+                if self.pool is pool:  # the first page to see it replaces the pool
+                    logger.error("a page reader process died (%s); starting a new one", error)
+                    self.pool = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+        raise ReaderDied(f"page reader processes died twice reading this page: {died}")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

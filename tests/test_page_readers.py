@@ -1,0 +1,107 @@
+"""Page readers: main-text extraction in worker processes gives what the crawl's own thread gives, and
+a reader that dies or a page that takes too long costs one page, not the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from models import Feed
+from spiders.articles import ExtractionTimeout, NoArticleText
+from spiders.readers import PageReaders
+from tests.conftest import REPO, run_cli
+
+FEED = Feed(url="http://news.example/feed.xml", outlet="Example News")
+STORY = (
+    "<html><head><title>Mexico accepts deportees</title>"
+    '<link rel="canonical" href="http://news.example/story?utm_source=feed"></head><body><article><p>'
+    + "Mexico agreed on Friday to accept deportees of other nationalities from the United States. " * 8
+    + "</p></article></body></html>"
+)
+
+
+def page(html: str, seconds_allowed: float = 20) -> tuple:
+    return (html, html.encode(), "http://news.example/story", FEED, {"published": "2025-01-31"}, "now", seconds_allowed)
+
+
+def read(readers: PageReaders, *pages: tuple) -> list:
+    async def all_pages():
+        return await asyncio.gather(*(readers.read(*p) for p in pages), return_exceptions=True)
+
+    return asyncio.run(all_pages())
+
+
+@pytest.fixture
+def readers():
+    pool = PageReaders(workers=1)
+    yield pool
+    pool.close()
+
+
+def test_a_worker_reads_a_page_as_the_crawls_own_thread_does(readers):
+    [in_worker] = read(readers, page(STORY))
+    [in_thread] = read(PageReaders(workers=0), page(STORY))
+    assert in_worker == in_thread
+    assert in_worker.url == "http://news.example/story"  # canonical, tracking parameter dropped
+    assert in_worker.published == "2025-01-31"  # the feed's date, since the page has none
+    assert in_worker.minhash and in_worker.raw_html
+
+
+def test_no_text_and_too_slow_come_back_as_the_errors_they_are(readers):
+    empty, slow = read(readers, page("<html><body><nav>Home</nav></body></html>"), page(STORY * 400, 0.001))
+    assert isinstance(empty, NoArticleText)
+    assert isinstance(slow, ExtractionTimeout)
+    [article] = read(readers, page(STORY))  # the worker is still there for the next page
+    assert article.text
+
+
+def test_a_killed_reader_is_replaced_and_its_page_read_again(readers):
+    read(readers, page(STORY))
+    [worker] = multiprocessing.active_children()
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join()
+    [article] = read(readers, page(STORY))
+    assert article.text
+    assert worker.pid not in {child.pid for child in multiprocessing.active_children()}
+
+
+def test_a_crawl_without_page_readers_stores_what_one_with_them_stores(demo_db, tmp_path):
+    """The demo crawled with ``text_workers = 0`` equals the demo crawled with the default reader."""
+    (tmp_path / "migtrack.toml").write_text("[settings]\ntext_workers = 0\n")
+    result = run_cli("demo", "--no-serve", "--db", str(tmp_path / "inline.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    columns = "url, title, published, outlet, author, text, story_id, minhash"
+    query = f"select {columns} from articles order by url"
+    assert list(sqlite_utils.Database(tmp_path / "inline.db").query(query)) == list(
+        sqlite_utils.Database(demo_db).query(query)
+    )
+
+
+def test_readers_end_when_the_crawl_that_started_them_is_killed(tmp_path):
+    """A crawl killed with SIGKILL cannot stop its readers; they must notice and go."""
+    script = (
+        "import asyncio, sys\n"
+        "from tests.test_page_readers import STORY, page\n"
+        "from spiders.readers import PageReaders\n"
+        "asyncio.run(PageReaders(1).read(*page(STORY)))\n"
+        "import multiprocessing\n"
+        "print(multiprocessing.active_children()[0].pid, flush=True)\n"
+        "import time; time.sleep(600)\n"
+    )
+    crawl = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    reader_pid = int(crawl.stdout.readline())
+    crawl.kill()
+    crawl.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{reader_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{reader_pid}").exists(), "the reader outlived its crawl"
