@@ -2,12 +2,15 @@
 
 Scrapy's RetryMiddleware retries a 429 at once and ignores ``Retry-After``; a polite crawler waits
 what the server asks. The wait is applied to the whole download slot (the domain), since the
-server asked the crawler, not one URL, to slow down.
+server asked the crawler, not one URL, to slow down; and the retry itself waits the full time, because
+Scrapy draws each slot delay at random between half and one and a half times its value.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -62,4 +65,11 @@ class RetryAfterMiddleware:
         self.crawler.stats.inc_value("migtrack/retry_after")
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_times"] = times + 1
+        retry.meta["retry_after_until"] = time.monotonic() + wait
         return retry
+
+    async def process_request(self, request, spider=None) -> None:
+        """Hold a retry until its Retry-After has passed: the slot's delay alone let it go after half."""
+        remaining = request.meta.get("retry_after_until", 0) - time.monotonic()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
