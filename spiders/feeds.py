@@ -13,10 +13,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure as TwistedFailure
 
 from db import store
+from db.schema import open_db
 from models import Article, Failure, Feed, FeedCheck
 from pipeline.config import load_config
 from spiders.articles import ExtractionTimeout, NoArticleText
 from spiders.readers import PageReaders, ReaderDied
+from spiders.schedule import due
 from spiders.urls import is_fetchable, normalize_url
 
 
@@ -36,7 +38,11 @@ def describe(failure: TwistedFailure) -> str:
 class FeedSpider(scrapy.Spider):
     """Crawls the configured feeds. Pass ``feeds`` (a list of :class:`models.Feed`) when crawling, or
     ``feeds_file``, the path of a TOML file with ``[[feeds]]`` tables: Scrapyd passes spider arguments as
-    strings (``curl .../schedule.json -d spider=feeds -d feeds_file=/srv/migtrack/feeds.toml``)."""
+    strings (``curl .../schedule.json -d spider=feeds -d feeds_file=/srv/migtrack/feeds.toml``).
+
+    ``spiders.crawl`` hands over the feeds' saved state and the stored URLs; a spider started without
+    them (by Scrapyd) reads them from the database itself, so its cycles are as cheap as ``migtrack
+    run``'s, and with ``only_due`` (``-d only_due=1``) it skips feeds whose next fetch time has not come."""
 
     name = "feeds"
 
@@ -46,12 +52,15 @@ class FeedSpider(scrapy.Spider):
         feed_states: dict[str, dict] | None = None,
         known_urls: set[str] | None = None,
         feeds_file: str | None = None,
+        only_due: bool | str = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.feeds = feeds or (load_config(feeds_file).feeds if feeds_file else [])
         self.feed_states = feed_states or {}
         self.known_urls = known_urls or set()
+        self.state_given = feed_states is not None
+        self.only_due = only_due not in (False, "", "0", "false", "no")
         self.requested: set[str] = set()  # pages asked for in this crawl (see parse_feed)
         self.aggregators_scheduled = False
 
@@ -64,9 +73,24 @@ class FeedSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if not self.state_given:
+            self.read_saved_state()
         for feed in self.feeds:
             if not feed.aggregator:
                 yield self.feed_request(feed)
+
+    def read_saved_state(self) -> None:
+        db = open_db(self.settings.get("MIGTRACK_DB"))
+        try:
+            self.feed_states, self.known_urls = store.feed_states(db), store.known_article_urls(db)
+        finally:
+            db.close()
+        if self.only_due:
+            self.feeds = [f for f in self.feeds if due(self.feed_states.get(f.url, {}).get("next_fetch"))]
+        self.logger.info(
+            "read the saved state: %d feeds known, %d pages stored, %d feeds to fetch",
+            len(self.feed_states), len(self.known_urls), len(self.feeds),
+        )  # fmt: skip
 
     def schedule_aggregators(self) -> None:
         """Aggregator feeds go last, so every article is first claimed by its publisher's own feed

@@ -108,22 +108,31 @@ def test_scrapyd_runs_the_feed_spider_into_the_database(tmp_path):
         deploy(tmp_path / "project", base)
         assert "feeds" in api(base, "listspiders.json?project=migtrack")["spiders"]
 
-        job = api(
-            base,
-            "schedule.json",
-            project="migtrack",
-            spider="feeds",
-            feeds_file=str(feeds),
-            setting=f"MIGTRACK_DB={db_path}",
-        )
-        assert job["status"] == "ok", job
-        deadline = time.monotonic() + 120
-        while not any(j["id"] == job["jobid"] for j in api(base, "listjobs.json?project=migtrack")["finished"]):
-            assert time.monotonic() < deadline, "the Scrapyd job did not finish within 120 s"
-            time.sleep(0.5)
-        job_log = tmp_path / "scrapyd" / "logs" / "migtrack" / "feeds" / f"{job['jobid']}.log"
-        log_text = job_log.read_text() if job_log.exists() else "(no job log)"
+        first = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}")
+        # the next job reads what the first left in the database: the feed is unchanged, no page is fetched
+        (site / "one.html").write_text("<html><body>changed, but not to be fetched again</body></html>")
+        second = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}")
+        # with only_due, the feed is not due for ten minutes or more: nothing is requested at all
+        third = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}", only_due="1")
 
-    urls = sorted(row["url"] for row in sqlite_utils.Database(db_path).query("select url from articles"))
-    assert urls == [f"{site_url}/one.html", f"{site_url}/two.html"], log_text[-3000:]
-    assert "'finish_reason': 'finished'" in log_text
+    db = sqlite_utils.Database(db_path)
+    urls = sorted(row["url"] for row in db.query("select url from articles"))
+    assert urls == [f"{site_url}/one.html", f"{site_url}/two.html"], first[-3000:]
+    assert "'finish_reason': 'finished'" in first
+    assert "1 feeds known, 2 pages stored, 1 feeds to fetch" in second, second[-3000:]
+    assert "'migtrack/feeds_not_modified': 1" in second and "'response_received_count': 2" in second  # robots, feed
+    assert "1 feeds to fetch" not in third and "0 feeds to fetch" in third, third[-3000:]
+    assert "response_received_count" not in third
+    assert "changed" not in next(db.query("select text from articles where url like '%one.html'"))["text"]
+
+
+def run_job(base: str, tmp_path: Path, **arguments: str) -> str:
+    """Schedule the feed spider through Scrapyd's HTTP API, wait for the job to finish; its log."""
+    job = api(base, "schedule.json", project="migtrack", spider="feeds", **arguments)
+    assert job["status"] == "ok", job
+    deadline = time.monotonic() + 120
+    while not any(j["id"] == job["jobid"] for j in api(base, "listjobs.json?project=migtrack")["finished"]):
+        assert time.monotonic() < deadline, "the Scrapyd job did not finish within 120 s"
+        time.sleep(0.5)
+    job_log = tmp_path / "scrapyd" / "logs" / "migtrack" / "feeds" / f"{job['jobid']}.log"
+    return job_log.read_text() if job_log.exists() else "(no job log)"
