@@ -280,8 +280,11 @@ def _parse_every(value: str) -> int:
 @db_option
 @click.option("--every", default="30m", show_default=True, help="Time between cycles: 90s, 30m, 6h, 1d.")
 @click.option("--cycles", type=int, default=0, help="Stop after this many cycles (0: run until Ctrl-C).")
+@redis_option
 @click.pass_context
-def watch(ctx: click.Context, feeds_path: str | None, db_path: str | None, every: str, cycles: int) -> None:
+def watch(
+    ctx: click.Context, feeds_path: str | None, db_path: str | None, every: str, cycles: int, redis_url: str | None
+) -> None:
     """Run a cycle (as 'migtrack run') every so often, for people without cron.
 
     Each cycle is its own 'migtrack run' process: Scrapy's reactor cannot restart within one
@@ -296,6 +299,7 @@ def watch(ctx: click.Context, feeds_path: str | None, db_path: str | None, every
     if ctx.parent.params.get("config_path"):
         command += ["--config", ctx.parent.params["config_path"]]
     command += ["run", "--db", _db_path(ctx.obj, db_path)] + (["--feeds", feeds_path] if feeds_path else [])
+    command += ["--redis", redis_url] if redis_url else []
     done = 0
     while True:
         status = subprocess.call(command)

@@ -139,3 +139,24 @@ def test_two_crawlers_sharing_redis_fetch_each_page_once(tmp_path):
     rows = list(sqlite_utils.Database(db_path).query("select url, count(*) as n from articles group by url"))
     assert sorted(row["url"] for row in rows) == sorted(base + path for path in paths)
     assert all(row["n"] == 1 for row in rows)
+
+
+def test_watch_runs_its_cycles_through_redis(tmp_path):
+    """``migtrack watch --redis`` hands the redis to every cycle it starts: the shared duplicate filter
+    in redis then knows each page the cycle fetched."""
+    site = tmp_path / "site"
+    site.mkdir()
+    db_path = tmp_path / "migtrack.db"
+    with redis_server(tmp_path) as redis_url, counting_site(site) as (base, counts):
+        paths = write_site(site, base)
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+        watched = subprocess.run(
+            [str(MIGTRACK), "watch", "--cycles", "1", "--every", "1s", "--redis", redis_url]
+            + ["--feeds", str(feeds), "--db", str(db_path)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        claimed = list(redis.Redis.from_url(redis_url).scan_iter("migtrack:feeds:seen:*"))
+    assert watched.returncode == 0 and "ended with status 0" in watched.stderr, watched.stderr[-3000:]
+    assert len(claimed) == len(paths)
+    assert sqlite_utils.Database(db_path)["articles"].count == len(paths)
