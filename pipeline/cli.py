@@ -17,11 +17,12 @@ log = logging.getLogger("migtrack")
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """One handler on stderr, which crawls share (see _crawl_overrides). Its level is the handler's own,
+    not only the root logger's: Scrapy resets the root logger's level and sets its loggers to DEBUG."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=handler.level, handlers=[handler])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,6 +105,8 @@ def _crawl_overrides(config: Config) -> dict:
         "DOWNLOAD_TIMEOUT": s.download_timeout,
         "DOWNLOAD_MAXSIZE": s.max_response_size,
         "MIGTRACK_TEXT_WORKERS": s.text_workers,
+        # the CLI's handler prints the crawl's records; Scrapy's own would print each one a second time
+        "LOG_INSTALL_ROOT_HANDLER": False,
     }
 
 

@@ -34,6 +34,9 @@ CONCURRENT_ITEMS = 4
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's code-execution HTTP server for its MCP tools: an unattended crawler has no use for a
+# port that runs Python, nor for the job file it writes under the user's home at every crawl
+REMOTE_CONTROL_ENABLED = False
 
 # after RetryMiddleware (550) in request order, so it sees a 429's Retry-After before it does
 DOWNLOADER_MIDDLEWARES = {
