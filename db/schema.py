@@ -11,15 +11,12 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
-import pycountry
 import sqlite_utils
-from countryinfo import CountryInfo
 
+from models.countries import country_rows
 from models.stances import STANCES
-from pipeline.lexicons import read_jsonl
 
 TABLES: dict[str, dict] = {
     "feeds": dict(
@@ -319,38 +316,3 @@ def _add_missing_foreign_keys(db: sqlite_utils.Database) -> None:
         missing += [(name, *fk) for fk in spec.get("foreign_keys", []) if tuple(fk) not in existing]
     if missing:
         db.add_foreign_keys(missing)
-
-
-@cache
-def country_rows() -> list[dict]:
-    """Every ISO 3166 country plus the codes our lexicon uses beyond it (Kosovo, XKX), with region and centre.
-
-    Names are the short common ones ("Venezuela", not "Venezuela, Bolivarian Republic of"); region,
-    subregion and the approximate centre (latitude, longitude) come from countryinfo where it knows
-    the country.
-    """
-    info: dict[str, dict] = {}
-    for row in CountryInfo.all().values():  # parts share their country's code ("wales" is GBR): keep the country
-        iso3 = (row.get("ISO") or {}).get("alpha3")
-        if iso3 and (iso3 not in info or not info[iso3].get("region")):
-            info[iso3] = row
-    names = {c.alpha_3: (getattr(c, "common_name", None) or c.name, c.alpha_2) for c in pycountry.countries}
-    for row in read_jsonl("countries.jsonl"):
-        if row["iso3"] not in names and row.get("names"):
-            names[row["iso3"]] = (row["names"][0], None)
-    rows = []
-    for iso3, (name, iso2) in sorted(names.items()):
-        known = info.get(iso3, {})
-        latlng = known.get("latlng") or [None, None]
-        rows.append(
-            {
-                "iso3": iso3,
-                "iso2": iso2,
-                "name": name,
-                "region": known.get("region") or None,
-                "subregion": known.get("subregion") or None,
-                "latitude": latlng[0],
-                "longitude": latlng[1],
-            }
-        )
-    return rows
