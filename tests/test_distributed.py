@@ -108,14 +108,21 @@ def write_site(site: Path, base: str) -> list[str]:
     return paths
 
 
-def test_two_crawlers_sharing_redis_fetch_each_page_once(tmp_path):
+@contextmanager
+def shared_crawl(tmp_path: Path):
+    """A redis-server and a counting site of N_PAGES stories with their feed: (redis URL, site URL, request
+    counts, story paths, feeds file)."""
     site = tmp_path / "site"
     site.mkdir()
-    db_path = tmp_path / "migtrack.db"
     with redis_server(tmp_path) as redis_url, counting_site(site) as (base, counts):
-        paths = write_site(site, base)
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+        yield redis_url, base, counts, write_site(site, base), feeds
+
+
+def test_two_crawlers_sharing_redis_fetch_each_page_once(tmp_path):
+    db_path = tmp_path / "migtrack.db"
+    with shared_crawl(tmp_path) as (redis_url, base, counts, paths, feeds):
         command = [str(MIGTRACK), "crawl", "--redis", redis_url, "--feeds", str(feeds), "--db", str(db_path)]
         logs = [(tmp_path / f"crawler{n}.log").open("w+") for n in (1, 2)]
         crawlers = [subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True) for log in logs]
@@ -144,13 +151,8 @@ def test_two_crawlers_sharing_redis_fetch_each_page_once(tmp_path):
 def test_watch_runs_its_cycles_through_redis(tmp_path):
     """``migtrack watch --redis`` hands the redis to every cycle it starts: the shared duplicate filter
     in redis then knows each page the cycle fetched."""
-    site = tmp_path / "site"
-    site.mkdir()
     db_path = tmp_path / "migtrack.db"
-    with redis_server(tmp_path) as redis_url, counting_site(site) as (base, counts):
-        paths = write_site(site, base)
-        feeds = tmp_path / "feeds.toml"
-        feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+    with shared_crawl(tmp_path) as (redis_url, _, _, paths, feeds):
         watched = subprocess.run(
             [str(MIGTRACK), "watch", "--cycles", "1", "--every", "1s", "--redis", redis_url]
             + ["--feeds", str(feeds), "--db", str(db_path)],
