@@ -94,8 +94,8 @@ def counting_site(site: Path):
         server.server_close()
 
 
-def write_site(site: Path, base: str) -> list[str]:
-    paths = [f"/story-{n:02d}.html" for n in range(N_PAGES)]
+def write_site(site: Path, base: str, n_pages: int) -> list[str]:
+    paths = [f"/story-{n:02d}.html" for n in range(n_pages)]
     for n, path in enumerate(paths):
         (site / path.lstrip("/")).write_text(
             f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1>"
@@ -109,15 +109,15 @@ def write_site(site: Path, base: str) -> list[str]:
 
 
 @contextmanager
-def shared_crawl(tmp_path: Path):
-    """A redis-server and a counting site of N_PAGES stories with their feed: (redis URL, site URL, request
-    counts, story paths, feeds file)."""
+def shared_crawl(tmp_path: Path, n_pages: int = N_PAGES):
+    """A redis-server and a counting site of ``n_pages`` stories with their feed: (redis URL, site URL,
+    request counts, story paths, feeds file)."""
     site = tmp_path / "site"
     site.mkdir()
     with redis_server(tmp_path) as redis_url, counting_site(site) as (base, counts):
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
-        yield redis_url, base, counts, write_site(site, base), feeds
+        yield redis_url, base, counts, write_site(site, base, n_pages), feeds
 
 
 def test_two_crawlers_sharing_redis_fetch_each_page_once(tmp_path):
@@ -152,7 +152,7 @@ def test_watch_runs_its_cycles_through_redis(tmp_path):
     """``migtrack watch --redis`` hands the redis to every cycle it starts: the shared duplicate filter
     in redis then knows each page the cycle fetched."""
     db_path = tmp_path / "migtrack.db"
-    with shared_crawl(tmp_path) as (redis_url, _, _, paths, feeds):
+    with shared_crawl(tmp_path, n_pages=5) as (redis_url, _, _, paths, feeds):  # at the polite pace, 1 s a page
         watched = subprocess.run(
             [str(MIGTRACK), "watch", "--cycles", "1", "--every", "1s", "--redis", redis_url]
             + ["--feeds", str(feeds), "--db", str(db_path)],
