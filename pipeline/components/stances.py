@@ -20,6 +20,7 @@ Word lists live in ``lexicons/roles.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from spacy.language import Language
@@ -35,6 +36,9 @@ if not Doc.has_extension("positions"):
 
 CONTEXT_KEY = "migtrack_context"
 MAX_CLIMB = 8
+# how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
+GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"})
+CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for"})
 NOMINAL = ("NOUN", "PROPN")
 SUBJECT_DEPS = ("nsubj", "csubj")
 Actor = tuple[str, str | None]  # (ISO3, speaker as written)
@@ -510,23 +514,15 @@ def _deporting_country(mention: Mention) -> bool:
 def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
     """The cue this one is controlled by ("refused to accept", "offer to take", "talks about
     receiving"), if any."""
-    if _subject_of(token) is not None:
-        return None
-    start = token
-    for _ in range(3):
-        if token.dep_ in ("xcomp", "acl") or (token.dep_ == "advcl" and _infinitive(token)):
-            token = token.head
-        elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for", "over"):
-            token = token.head.head
-        elif token.dep_ in ("dobj", "pobj") and token.pos_ in NOMINAL and token.head.i in cues and token is not start:
-            token = token.head  # "rejected the idea of taking"; a rejected proposal stays a proposal
-        else:
-            return None
-        if token.i in cues:
-            return cues[token.i]
-        if _subject_of(token) is not None:
-            return None
-    return None
+
+    def governor(node: Token) -> Token | None:
+        if node.dep_ == "advcl" and _infinitive(node):
+            return node.head
+        if node.dep_ in ("dobj", "pobj") and node.pos_ in NOMINAL and node.head.i in cues and node is not token:
+            return node.head  # "rejected the idea of taking"; a rejected proposal stays a proposal
+        return _controller(node, CONTROL_PREPOSITIONS | {"over"})
+
+    return next((cues[t.i] for t in _climb(token, governor, limit=3, through_nouns=True)[1:] if t.i in cues), None)
 
 
 def _infinitive(token: Token) -> bool:
@@ -585,41 +581,43 @@ def _participle_modifier(token: Token) -> bool:
     )
 
 
-def _chain(cue: Token, through_conjuncts: bool = True) -> list[Token]:
-    """The cue and the tokens that govern it, up to the first with a subject or a noun that owns it."""
-    chain = [cue]
-    token = cue
-    allowed = {"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"} | ({"conj"} if through_conjuncts else set())
-    for _ in range(MAX_CLIMB):
-        if _subject_of(token) is not None or token.dep_ in ("ROOT", "ccomp", "relcl", "parataxis"):
+def _climb(
+    token: Token, governor: Callable[[Token], Token | None], limit: int = MAX_CLIMB, through_nouns: bool = False
+) -> list[Token]:
+    """``token`` and the tokens governing it, each found by ``governor`` from the one before, up to the
+    first with a subject of its own or, unless ``through_nouns``, the first noun (which owns the clause)."""
+    chain = [token]
+    for _ in range(limit):
+        if _subject_of(token) is not None:
             break
-        if token.dep_ not in allowed:
+        token = governor(token)
+        if token is None:
             break
-        token = token.head
         chain.append(token)
-        if token.pos_ in NOMINAL:
+        if token.pos_ in NOMINAL and not through_nouns:
             break
     return chain
+
+
+def _controller(token: Token, prepositions: frozenset[str] = CONTROL_PREPOSITIONS) -> Token | None:
+    """What controls a verb: "failed to accept", "has no plans to consider", "refusal of taking"."""
+    if token.dep_ in ("xcomp", "acl"):
+        return token.head
+    if token.dep_ == "pcomp" and token.head.lower_ in prepositions:
+        return token.head.head
+    return None
+
+
+def _chain(cue: Token, through_conjuncts: bool = True) -> list[Token]:
+    """The cue and the tokens that govern it, through clauses and prepositions, up to a subject or a noun."""
+    relations = GOVERNING_RELATIONS | ({"conj"} if through_conjuncts else set())
+    return _climb(cue, lambda token: token.head if token.dep_ in relations else None)
 
 
 def _control_chain(cue: Token) -> list[Token]:
-    """The cue and what controls it ("failed to accept", "has no plans to consider", "refusal of"):
-    negation reaches through these, not through "since halting them" or a coordinated clause."""
-    chain = [cue]
-    token = cue
-    for _ in range(MAX_CLIMB):
-        if _subject_of(token) is not None:
-            break
-        if token.dep_ in ("xcomp", "acl"):
-            token = token.head
-        elif token.dep_ == "pcomp" and token.head.lower_ in ("of", "about", "on", "to", "for"):
-            token = token.head.head
-        else:
-            break
-        chain.append(token)
-        if token.pos_ in NOMINAL:
-            break
-    return chain
+    """The cue and what controls it: negation reaches through these, not through "since halting them" or
+    a coordinated clause."""
+    return _climb(cue, _controller)
 
 
 def _has_neg(token: Token) -> bool:
