@@ -134,6 +134,8 @@ TABLES: dict[str, dict] = {
             "previous_stance": str,
             "representative_evidence": str,
             "representative_article_id": str,
+            # where the first mention stands in report order: [reported, published, article id, offset]
+            "report_order": str,
         },
         pk="id",
         foreign_keys=[
