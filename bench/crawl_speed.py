@@ -16,7 +16,7 @@ with like:
   masthead, navigation, byline, related links, newsletter box and footer as the demo pages have, a few
   wire stories republished by a second outlet (as real feeds have), and 10 RSS feeds listing them;
 - it is served by ``demo.server``'s handler on a threaded ``http.server`` on 127.0.0.1 in this process
-  (with a larger listen backlog than ``serve_site``'s: see ``LoopbackServer``),
+  (``demo.server.serve_site``, as the tests and ``migtrack demo`` use it),
   while each crawl runs in its own child process (this module with the hidden ``--child`` flag): Scrapy's
   reactor cannot restart in one process, and a child's peak memory (``ru_maxrss``) is then its own. The
   server's CPU time during each crawl is measured, and the server alone is load-tested by a threaded
@@ -51,19 +51,15 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from functools import partial
 from html import escape
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from statistics import median
 
 from bench.machine import describe
+from demo.server import serve_site
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SITE = REPO / "demo" / "site"
@@ -725,34 +721,6 @@ def summarize(runs: list[dict]) -> dict:
     return result
 
 
-class LoopbackServer(ThreadingHTTPServer):
-    """``demo.server.serve_site``'s server with a listen backlog of 128 instead of socketserver's 5.
-
-    With 8 requests in flight, a backlog of 5 overflows now and then, the kernel drops the connection
-    attempt and the client retries after a second: measured with 8 client threads, 2 requests in 300 took
-    1.03 s and throughput fell from about 1,600 to 280 pages/s. That stall, not the crawler, then set the
-    pace of both crawls. Same handler (``demo.server.DemoHandler``), same threading, only the backlog differs.
-    """
-
-    request_queue_size = 128
-    daemon_threads = True
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 in a background thread of this process; yields the server's URL."""
-    from demo.server import DemoHandler
-
-    server = LoopbackServer(("127.0.0.1", 0), partial(DemoHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, name="crawl-speed-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def run_benchmark(args: argparse.Namespace) -> dict:
     report: dict = {
         "machine": machine(),
@@ -762,7 +730,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="migtrack-crawl-speed-") as tmp:
         work, site = Path(tmp), Path(tmp) / "site"
         site.mkdir()
-        with serve(site) as base:
+        with serve_site(site) as base:
             log(f"generating {args.articles} articles under {site}, served at {base}")
             report["site"] = build_site(site, base, args.articles)
             spec = {"feeds": report["site"]["feeds"]}
