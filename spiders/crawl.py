@@ -15,7 +15,7 @@ from db import store
 from db.schema import open_db
 from models import Feed
 from spiders.feeds import FeedSpider
-from spiders.schedule import due
+from spiders.schedule import due_feeds
 from spiders.sitemaps import NewsSitemapSpider
 
 
@@ -91,7 +91,7 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
     states = store.feed_states(db)
     known_urls = store.known_article_urls(db)
     db.close()
-    selected = [f for f in feeds if not only_due or due(states.get(f.url, {}).get("next_fetch"))]
+    selected = due_feeds(feeds, states) if only_due else feeds
     process = CrawlerProcess(crawl_settings(db_path, overrides))
     crawlers = []
     # one spider per kind of source, side by side in one process

@@ -18,7 +18,7 @@ from models import Article, Failure, Feed, FeedCheck
 from pipeline.config import load_config
 from spiders.articles import ExtractionTimeout, NoArticleText
 from spiders.readers import PageReaders, ReaderDied
-from spiders.schedule import due
+from spiders.schedule import due_feeds
 from spiders.urls import is_fetchable, normalize_url
 
 
@@ -86,7 +86,7 @@ class FeedSpider(scrapy.Spider):
         finally:
             db.close()
         if self.only_due:
-            self.feeds = [f for f in self.feeds if due(self.feed_states.get(f.url, {}).get("next_fetch"))]
+            self.feeds = due_feeds(self.feeds, self.feed_states)
         self.logger.info(
             "read the saved state: %d feeds known, %d pages stored, %d feeds to fetch",
             len(self.feed_states), len(self.known_urls), len(self.feeds),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from models import Feed
+
 
 def next_interval(previous: int | None, changed: bool, failures: int, minimum: int, maximum: int) -> int:
     """Seconds until the next fetch.
@@ -24,6 +26,11 @@ def due(next_fetch: str | None, now: datetime | None = None) -> bool:
     if not next_fetch:
         return True
     return datetime.fromisoformat(next_fetch) <= (now or datetime.now(UTC))
+
+
+def due_feeds(feeds: list[Feed], states: dict[str, dict]) -> list[Feed]:
+    """The feeds whose next fetch time, in their saved ``states``, has come (or that were never fetched)."""
+    return [feed for feed in feeds if due(states.get(feed.url, {}).get("next_fetch"))]
 
 
 def at(seconds: int, now: datetime | None = None) -> str:
