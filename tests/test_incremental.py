@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import sqlite_utils
 
 from demo.server import serve_site
@@ -13,18 +17,26 @@ TEXT = (
 ) * 3
 
 
-def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
+@contextmanager
+def one_story_feed(tmp_path: Path) -> Iterator[Path]:
+    """A site of one story and the RSS feed listing it, served on 127.0.0.1; yields the feeds file.
+
+    ".rss" is served as a plain static file, which carries Last-Modified and answers 304."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "story.html").write_text(f"<html><head><title>Guatemala</title></head><body><p>{TEXT}</p></body></html>")
     with serve_site(site) as base:
-        # ".rss" is served as a plain static file, which carries Last-Modified and answers 304
         (site / "feed.rss").write_text(
             f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>{base}/</link>'
             f"<item><title>Guatemala</title><link>{base}/story.html</link></item></channel></rss>"
         )
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+        yield feeds
+
+
+def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
+    with one_story_feed(tmp_path) as feeds:
         db_path = tmp_path / "migtrack.db"
         first = run_cli("run", "--feeds", str(feeds), "--db", str(db_path))
         db = sqlite_utils.Database(db_path)
@@ -45,25 +57,11 @@ def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
     assert db["positions"].count >= 1
 
 
-def _tiny_site(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir(exist_ok=True)
-    (site / "story.html").write_text(f"<html><head><title>G</title></head><body><p>{TEXT}</p></body></html>")
-    return site
-
-
 def test_a_cycle_refuses_to_overlap_another(tmp_path):
     from pipeline.lock import cycle_lock
 
-    site = _tiny_site(tmp_path)
     db_path = tmp_path / "migtrack.db"
-    with serve_site(site) as base:
-        (site / "feed.rss").write_text(
-            f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>{base}/</link>'
-            f"<item><title>G</title><link>{base}/story.html</link></item></channel></rss>"
-        )
-        feeds = tmp_path / "feeds.toml"
-        feeds.write_text(f'[[feeds]]\nurl = "{base}/feed.rss"\noutlet = "Test"\n')
+    with one_story_feed(tmp_path) as feeds:
         with cycle_lock(db_path):
             blocked = run_cli("run", "--feeds", str(feeds), "--db", str(db_path))
         assert blocked.returncode == 1
