@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from models.countries import country_rows
+from models.normalise import iso_published, primary_language
 from models.stances import STANCES
 
 TABLES: dict[str, dict] = {
@@ -61,6 +62,13 @@ TABLES: dict[str, dict] = {
         },
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],
+    ),
+    # other keys an article is known by (the link a feed listed, the address after redirects), so a listed
+    # link behind a redirect is not fetched again at every change of its feed (issue 15)
+    "article_urls": dict(
+        columns={"url": str, "article_id": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
     ),
     "outlets": dict(
         columns={
@@ -304,6 +312,29 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db["positions"].enable_fts(["evidence", "subject"], create_triggers=True, replace=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql, replace=True)
+    _normalise_dates_and_languages(db)
+
+
+def _normalise_dates_and_languages(db: sqlite_utils.Database) -> None:
+    """Databases written before values were normalised on the way in (issue 15) hold RFC 822 and empty
+    ``published`` values, which stopped every events build, and regional language tags ("en-US"), whose
+    articles were never processed: rewrite them, and have events rebuilt when a date changed."""
+    dates = db.execute(
+        "select id, published from articles where published is not null "
+        "and published not glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+    ).fetchall()
+    languages = db.execute("select distinct language from articles where language glob '*[-_A-Z]*'").fetchall()
+    if not dates and not languages:
+        return
+    with db.conn:
+        db.conn.executemany("update articles set published = ? where id = ?", [(iso_published(p), i) for i, p in dates])
+        for (tag,) in languages:
+            try:
+                db.execute("update articles set language = ? where language = ?", [primary_language(tag), tag])
+            except ValueError:
+                continue  # not a language tag: left as it is, and no pipeline reads it
+        if dates:
+            db.execute("update events set report_order = null")
 
 
 def _add_missing_foreign_keys(db: sqlite_utils.Database) -> None:

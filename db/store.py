@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from models import Article, Entity, Failure, Feed, FeedCheck, Position
+from models.normalise import iso_published
 from models.records import stable_id
 
 
@@ -102,22 +103,34 @@ def record_feed_validators(db: sqlite_utils.Database, check: FeedCheck) -> None:
 
 def known_article_urls(db: sqlite_utils.Database) -> set[str]:
     """Every URL an article was fetched from or is known by: such pages are not fetched again."""
-    return {url for row in db.execute("select url, fetched_url from articles").fetchall() for url in row if url}
+    known = {url for row in db.execute("select url, fetched_url from articles").fetchall() for url in row if url}
+    return known | {url for (url,) in db.execute("select url from article_urls")}
+
+
+def key_held_by_another_page(db: sqlite_utils.Database, article: Article) -> bool:
+    """Whether the article's key is stored for a page fetched from another address: two pages declaring one
+    canonical link are two articles, and the second must not replace the first (issue 15)."""
+    row = db.execute("select fetched_url from articles where id = ?", [article.id]).fetchone()
+    return row is not None and row[0] is not None and row[0] != article.fetched_url
 
 
 def upsert_article(db: sqlite_utils.Database, article: Article) -> bool:
-    """Store an article; returns True when it was new.
+    """Store an article and the other keys it is known by; returns True when it was new.
 
     An article already stored keeps its processing state unless its text changed, so a re-crawl
     does not force re-extraction of unchanged pages.
     """
     row = article.row()
+    row["published"] = iso_published(row["published"])
     existing = db.execute("select text from articles where id = ?", [row["id"]]).fetchone()
-    if existing and existing[0] == row["text"]:
-        return False
-    row.update(processed_at=None, extractor_version=None)
     with db.conn:
-        insert_rows(db, "articles", [row], upsert_on="id")
+        if not (existing and existing[0] == row["text"]):
+            row.update(processed_at=None, extractor_version=None)
+            insert_rows(db, "articles", [row], upsert_on="id")
+        db.conn.executemany(
+            "insert or ignore into article_urls (url, article_id) values (?, ?)",
+            [(alias, row["id"]) for alias in article.aliases if alias != row["url"]],
+        )
     return existing is None
 
 

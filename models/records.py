@@ -69,13 +69,18 @@ class Article:
     # syndicated copies of one wire story share a story id (spiders/syndication.py)
     story_id: str | None = None
     minhash: bytes | None = None
+    # every key this page is known by besides ``url``: the link a feed listed and the address it was
+    # fetched from after redirects, so a listed link behind a redirect is not fetched again
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return stable_id(self.url)
 
     def row(self) -> dict[str, Any]:
-        return {"id": self.id, **asdict(self)}
+        row = {"id": self.id, **asdict(self)}
+        del row["aliases"]  # stored in article_urls, one row each
+        return row
 
 
 @dataclass

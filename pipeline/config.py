@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from models import Feed
+from models.normalise import primary_language
 
 DEFAULT_CONFIG = Path("migtrack.toml")
 
@@ -65,10 +66,14 @@ def _feed(table: dict, where: str) -> Feed:
     unknown = set(table) - {"url", "outlet", "language", "country", "aggregator", "kind"}
     if unknown:
         raise ConfigError(f"{where}: unknown feed key(s) {', '.join(sorted(unknown))}")
+    try:
+        language = primary_language(table.get("language", "en"))
+    except ValueError as error:
+        raise ConfigError(f"{where}: language {error}") from error
     return Feed(
         url=url,
         outlet=str(table["outlet"]),
-        language=str(table.get("language", "en")),
+        language=language,
         country=table.get("country"),
         aggregator=bool(table.get("aggregator", False)),
         kind=_kind(table.get("kind", "feed"), where),
@@ -88,8 +93,27 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         raise ConfigError(
             f"{source}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}"
         )
+    for key, value in raw_settings.items():
+        _check_setting(key, value, source)
     feeds = [_feed(table, f"{source} feed #{n}") for n, table in enumerate(data.get("feeds", []), 1)]
     return Config(settings=Settings(**raw_settings), feeds=feeds)
+
+
+def _check_setting(key: str, value: object, source: str) -> None:
+    """A setting must have its default's type: ``batch_size = "64"`` failed later with a TypeError, and
+    ``model_exclude = "ner"`` became the letters n, e and r, so NER stayed loaded (issue 15)."""
+    default = getattr(Settings(), key)
+    expected = type(default)
+    if isinstance(default, list):
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        wanted = 'a list of strings, e.g. ["ner"]'
+    else:
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        wanted = "a whole number" if expected is int else "a string"
+    if not ok:
+        raise ConfigError(f"{source}: setting {key} = {value!r} must be {wanted}")
+    if expected is int and value < 0:
+        raise ConfigError(f"{source}: setting {key} = {value!r} must not be negative")
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -12,7 +12,7 @@ import trafilatura
 
 from models import Article, Feed
 from spiders.syndication import signature, to_bytes
-from spiders.urls import is_fetchable, normalize_url
+from spiders.urls import is_fetchable, is_site_root, normalize_url, same_site
 
 
 class ExtractionTimeout(Exception):
@@ -43,6 +43,13 @@ class NoArticleText(Exception):
     """trafilatura found no main text on the page (an index page, an error page, or not HTML)."""
 
 
+def _usable_canonical(canonical: str | None, url: str) -> bool:
+    """A canonical link keys the article only when it names a page of the same site: one pointing at the
+    home page stored three stories as one row, and one on another host let any page replace another
+    outlet's article (issue 15)."""
+    return is_fetchable(canonical) and same_site(canonical, url) and not is_site_root(canonical)
+
+
 def article_from_html(html: str | bytes, url: str, feed: Feed, fetched_at: str, min_characters: int = 200) -> Article:
     """Extract the article on a page, keyed by its canonical URL when the page declares a usable one."""
     document = trafilatura.bare_extraction(
@@ -51,7 +58,7 @@ def article_from_html(html: str | bytes, url: str, feed: Feed, fetched_at: str, 
     text = (document.text or "").strip() if document else ""
     if len(text) < min_characters:
         raise NoArticleText(f"no article text found ({len(text)} characters after extraction)")
-    canonical = document.url if is_fetchable(document.url) else url
+    canonical = document.url if _usable_canonical(document.url, url) else url
     return Article(
         url=normalize_url(canonical),
         title=document.title,

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure as TwistedFailure
 from db import store
 from db.schema import open_db
 from models import Article, Failure, Feed, FeedCheck
+from models.normalise import iso_published
 from pipeline.config import load_config
 from spiders.articles import ExtractionTimeout, NoArticleText
 from spiders.readers import PageReaders, ReaderDied
@@ -25,6 +26,13 @@ from spiders.urls import is_fetchable, normalize_url
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def _entry_date(entry: dict) -> str | None:
+    """An entry's date as ISO 8601: feedparser reads the many ways feeds write dates into a UTC struct."""
+    return iso_published(entry.get("published_parsed") or entry.get("updated_parsed")) or iso_published(
+        entry.get("published")
+    )
 
 
 def describe(failure: TwistedFailure) -> str:
@@ -156,7 +164,7 @@ class FeedSpider(scrapy.Spider):
                     feed_url=feed.url,
                 )
                 continue
-            url = normalize_url(link)
+            url = normalize_url(link)  # the key; the request goes to the link as published
             if url in self.known_urls:  # stored already: a page is fetched once
                 self.crawler.stats.inc_value("migtrack/links_known")
                 continue
@@ -169,7 +177,7 @@ class FeedSpider(scrapy.Spider):
             self.requested.add(url)
             hints = {"title": entry.get("title"), "published": entry.get("published")}
             yield scrapy.Request(
-                url,
+                link.strip(),
                 callback=self.parse_article,
                 errback=self.page_failed,
                 cb_kwargs={"feed": feed, "hints": hints},
@@ -191,7 +199,7 @@ class FeedSpider(scrapy.Spider):
         if not parsed.get("version") and not parsed.entries:
             return [], f"not a feed: {parsed.get('bozo_exception') or 'no RSS or Atom content'}"
         return [
-            {"link": e.get("link"), "id": e.get("id"), "title": e.get("title"), "published": e.get("published")}
+            {"link": e.get("link"), "id": e.get("id"), "title": e.get("title"), "published": _entry_date(e)}
             for e in parsed.entries
         ], None
 
@@ -215,6 +223,8 @@ class FeedSpider(scrapy.Spider):
             self.crawler.stats.inc_value("migtrack/pages_without_text")
             yield Failure(response.url, "extract", str(error), store.now(), feed_url=feed.url)
             return
+        # the link as listed and every address on the way: a feed lists the link before its redirects
+        article.aliases = sorted({normalize_url(u) for u in [*response.meta.get("redirect_urls", []), response.url]})
         yield article
 
     def feed_failed(self, failure: TwistedFailure) -> Iterator:

@@ -15,6 +15,7 @@ from db.schema import open_db
 from models import Article, Failure, FeedCheck
 from spiders.schedule import at, next_interval
 from spiders.syndication import StoryIndex, from_bytes
+from spiders.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class SQLitePipeline:
     def store_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
+            if store.key_held_by_another_page(self.db, item):
+                item.url = normalize_url(item.fetched_url)
             minhash = from_bytes(item.minhash)  # signed where the page was read (spiders/articles.py)
             item.story_id = self.stories.story_for(item.id, minhash)
             is_new = store.upsert_article(self.db, item)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 TRACKING_PARAMETERS = frozenset(
     {
@@ -33,17 +33,35 @@ def is_fetchable(url: str | None) -> bool:
 
 
 def normalize_url(url: str) -> str:
-    """Lower-case scheme and host, drop fragments, default ports and tracking parameters."""
+    """Lower-case scheme and host, drop fragments, default ports and tracking parameters.
+
+    The result is a key for deduplication, never the address to request: a request goes to the link as
+    published. The query is kept as raw bytes-in-escapes: decoding it turned non-UTF-8 escapes into
+    U+FFFD (two different ``?titre=`` links became one key) and re-encoding it turned ``;`` and ``=``
+    inside a parameter into ``%3B`` and ``%3D`` (issue 15).
+    """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    query = urlencode(
-        sorted(
-            (key, value)
-            for key, value in parse_qsl(parts.query, keep_blank_values=True)
-            if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMETERS
-        )
-    )
+    query = "&".join(sorted(field for field in parts.query.split("&") if field and not _is_tracking(field)))
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _is_tracking(field: str) -> bool:
+    name = unquote_plus(field.partition("=")[0]).lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMETERS
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two links are on one host (scheme and default port aside)."""
+    return (urlsplit(url.strip()).hostname or "").lower() == (urlsplit(other.strip()).hostname or "").lower()
+
+
+def is_site_root(url: str) -> bool:
+    """A site's home page: a canonical link pointing there names the site, not the article."""
+    parts = urlsplit(url.strip())
+    return parts.path in ("", "/") and not parts.query

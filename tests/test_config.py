@@ -30,6 +30,12 @@ def test_feeds_and_settings_are_read():
         ("[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\ncolour = 'red'\n", "unknown feed key(s) colour"),
         ("[settings]\ndatabase = 'x'\n", "unknown setting(s) database"),
         ("[[feeds]\n", "not valid TOML"),
+        # issue 15: a wrong type crashed later (batch_size) or passed silently (model_exclude became n, e, r)
+        ("[settings]\nbatch_size = '64'\n", "setting batch_size = '64' must be a whole number"),
+        ("[settings]\nmodel_exclude = 'ner'\n", "setting model_exclude = 'ner' must be a list of strings"),
+        ("[settings]\nn_process = true\n", "setting n_process = True must be a whole number"),
+        ("[settings]\ntext_workers = -1\n", "setting text_workers = -1 must not be negative"),
+        ("[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\nlanguage = 'English'\n", "is not a language tag"),
     ],
 )
 def test_bad_configuration_names_the_problem(text, message):
@@ -65,3 +71,13 @@ def test_every_setting_is_documented_in_the_shipped_file():
     for setting in fields(Settings):
         assert f"\n{setting.name} = " in text, f"add {setting.name} with a comment to migtrack.toml [settings]"
         assert getattr(config.settings, setting.name) == getattr(Settings(), setting.name), setting.name
+
+
+def test_regional_language_tags_are_read_as_their_language():
+    """Issue 15: a feed tagged "en-US" was stored and never processed (only "en" is)."""
+    config = parse_config("[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\nlanguage = 'en-US'\n")
+    assert config.feeds[0].language == "en"
+    assert (
+        parse_config("[[feeds]]\nurl = 'https://e.org/rss'\noutlet = 'E'\nlanguage = 'ES_mx'\n").feeds[0].language
+        == "es"
+    )

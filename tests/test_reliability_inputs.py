@@ -54,17 +54,19 @@ def rss(items: list[dict], title: str = "Hostile") -> str:
     )
 
 
-def feeds_toml(feed_urls: list[str]) -> str:
-    return "".join(f'[[feeds]]\nurl = "{u}"\noutlet = "Hostile"\nlanguage = "en"\n\n' for u in feed_urls)
+def feeds_toml(feed_urls: list[str], language: str = "en") -> str:
+    return "".join(f'[[feeds]]\nurl = "{u}"\noutlet = "Hostile"\nlanguage = "{language}"\n\n' for u in feed_urls)
 
 
-def run_crawl(tmp_path: Path, server, feed_urls: list[str], settings: str = "", timeout: int = 240):
+def run_crawl(
+    tmp_path: Path, server, feed_urls: list[str], settings: str = "", timeout: int = 240, language: str = "en"
+):
     """``migtrack crawl`` in a child process through the hostile proxy; returns (result, max RSS in bytes).
 
     ``os.wait4`` gives the rusage of exactly this child (RUSAGE_CHILDREN would mix in every earlier child).
     """
     feeds = tmp_path / "feeds.toml"
-    feeds.write_text(feeds_toml(feed_urls))
+    feeds.write_text(feeds_toml(feed_urls, language))
     config = tmp_path / "migtrack.toml"
     config.write_text(f"[settings]\n{settings}\n")
     db_path = tmp_path / "migtrack.db"

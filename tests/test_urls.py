@@ -25,3 +25,24 @@ def test_normalization_never_crashes_and_is_idempotent(text):
     except ValueError:  # urllib rejects some hosts/ports outright; that is an error, not a crash
         return
     assert normalize_url(once) == once
+
+
+def test_keys_keep_what_tells_links_apart():
+    """Issue 15: non-UTF-8 escapes decoded to U+FFFD merged two links, ";" and "=" inside a parameter were
+    re-encoded, and IPv6 literals lost their brackets."""
+    assert normalize_url("http://a.example/x?titre=%E9t%E9") != normalize_url("http://a.example/x?titre=%E8t%E8")
+    assert normalize_url("http://a.example/x?titre=%E9t%E9") == "http://a.example/x?titre=%E9t%E9"
+    assert normalize_url("http://a.example/x?id=5;sec=2") == "http://a.example/x?id=5;sec=2"
+    assert normalize_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
+    assert normalize_url("http://a.example/x?b=2&utm_campaign=z&a=1&") == "http://a.example/x?a=1&b=2"
+
+
+def test_a_canonical_link_to_the_site_root_or_another_host_is_not_used():
+    from spiders.articles import _usable_canonical
+
+    story = "https://news.example/2025/01/story.html"
+    assert _usable_canonical("https://news.example/2025/01/story-amp.html", story)
+    assert not _usable_canonical("https://news.example/", story)
+    assert not _usable_canonical("https://news.example", story)
+    assert not _usable_canonical("https://other.example/2025/01/story.html", story)
+    assert not _usable_canonical(None, story)

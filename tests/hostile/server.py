@@ -115,7 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         target = urlsplit(self.path)
         hostname = target.hostname if target.scheme else (self.headers.get("Host") or "").split(":")[0]
         key = (hostname, target.path or "/")
-        self.server.requests.append(f"http://{hostname}{self.path if not target.scheme else target.path}")
+        query = f"?{target.query}" if target.query else ""
+        self.server.requests.append(f"http://{hostname}{target.path}{query}")
         self.server.hits[key] += 1
         responder = self.server.routes.get(key)
         if responder is None:

@@ -1,0 +1,55 @@
+"""Values from outside normalised before they are stored: publication dates and language tags.
+
+Feeds write dates as RFC 822 ("Mon, 06 Jan 2025 11:00:00 GMT"), pages as ISO 8601, sitemaps as either,
+and some write an empty string. Every later stage sorts and slices ``published`` as ISO text, so one
+stored RFC 822 date stopped every later events build (issue 15): a date is stored as ISO 8601 or NULL.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+
+
+def iso_published(value: object) -> str | None:
+    """``value`` as ISO 8601 (a date, or a date and time when one was given), or None.
+
+    Accepts ISO 8601 dates and timestamps, RFC 822 dates, ``time.struct_time`` (feedparser's
+    ``published_parsed``) and ``date``/``datetime``; anything else, the empty string included, is None.
+    """
+    if value is None:
+        return None
+    if isinstance(value, time.struct_time):
+        return datetime(*value[:6], tzinfo=UTC).isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def primary_language(tag: object) -> str:
+    """The primary subtag of a BCP 47 language tag, lower-cased: "en-US" and "EN_gb" are "en".
+
+    Feeds write regional tags; only "en" was processed, so articles from a feed tagged "en-US" were
+    stored and never read (issue 15). Raises ValueError for something that is not a language tag.
+    """
+    match = _LANGUAGE_TAG.match(str(tag).strip())
+    if not match:
+        raise ValueError(f"{tag!r} is not a language tag (expected ISO 639-1 such as 'en' or 'es', or 'en-US')")
+    return match.group(1).lower()
