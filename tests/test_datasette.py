@@ -179,12 +179,36 @@ def test_timeline_takes_names_and_a_date_range(datasette, demo_db):
 def test_country_profile_reads_as_a_sequence(datasette):
     rows = rows_of(datasette, "/migtrack/country_profile.json?country=COL")
     assert rows == rows_of(datasette, "/migtrack/country_profile.json?country=Colombia")
-    assert [r["first_reported"] for r in rows] == sorted(r["first_reported"] for r in rows)
+    order = [(r["event_date"], r["first_reported"]) for r in rows]
+    assert order == sorted(order)
     towards_usa = [r for r in rows if r["counterpart"] == "USA"]
     stances = [r["stance"] for r in towards_usa]
     assert "refuse" in stances and "accept" in stances  # January 2025: turned back, then took the flights
     assert towards_usa[0]["previous_stance_towards_counterpart"] is None
-    assert [r["previous_stance_towards_counterpart"] for r in towards_usa[1:]] == stances[:-1]
+    # a negated event ("did not accept") is not a status of its own: the next event follows the one before it
+    previous = None
+    for row in towards_usa:
+        assert row["previous_stance_towards_counterpart"] == previous
+        previous = previous if row["negated"] else row["stance"]
+
+
+def test_country_profile_keeps_same_day_stances_in_the_order_reported(tmp_path):
+    """Issue 15: ordered by first report, then stance, a refusal and the acceptance that reversed it on the
+    same day read accept -> refuse, the alphabetical order."""
+    db = open_db(tmp_path / "migtrack.db")
+    db["articles"].insert({"id": "a1", "url": "http://x.example/1", "text": "t", "published": "2025-01-26"})
+    for n, stance in enumerate(["refuse", "accept"]):
+        db["events"].insert(
+            {"id": f"e{n}", "actor": "COL", "stance": stance, "counterpart": "USA", "negated": 0,
+             "event_date": "2025-01-26", "first_reported": "2025-01-26", "first_article_id": "a1",
+             "report_order": json.dumps(["2025-01-26", "2025-01-26", "a1", n * 100]),
+             "previous_stance": None if n == 0 else "refuse"}
+        )  # fmt: skip
+    rows = rows_of(datasette_app(tmp_path / "migtrack.db"), "/migtrack/country_profile.json?country=COL")
+    assert [(r["stance"], r["previous_stance_towards_counterpart"]) for r in rows] == [
+        ("refuse", None),
+        ("accept", "refuse"),
+    ]
 
 
 def test_between_returns_both_directions_and_nothing_else(datasette):
@@ -205,8 +229,11 @@ def test_search_is_ranked_with_snippets_and_takes_any_input(datasette):
     rows = rows_of(datasette, "/migtrack/search.json?q=Bahamas")
     assert rows and all("[Bahamas]" in r["snippet"] for r in rows)
     assert rows[0]["source_url"].startswith("http://news.migtrack-demo.example/")
-    for odd in ['"unbalanced', "AND OR NOT", "(", "*"]:
+    for odd in ['"unbalanced', "AND OR NOT", "(", "*", '"', "", " "]:
         assert get_json(datasette, "/migtrack/search.json?" + urllib.parse.urlencode({"q": odd}))["ok"]
+    # the home page links to the query without q (issue 15: HTTP 400, "fts5: syntax error")
+    assert rows_of(datasette, "/migtrack/search.json") == []
+    assert get(datasette, "/migtrack/search").status_code == 200
 
 
 def test_positions_can_be_faceted_and_searched(datasette):
@@ -257,6 +284,20 @@ def test_timeline_page_takes_the_timeline_query_parameters(datasette):
     rows = rows_of(datasette, "/migtrack/timeline.json?country=col&stance=refuse")
     assert len(re.findall(r'class="event-mark ', page)) == len(rows) > 0
     assert get(datasette, "/timeline?country=nowhere").text.count("No events match") == 1
+
+
+def test_month_bars_of_a_filtered_timeline_open_that_country_only(datasette):
+    """Issue 15: a month bar's link hard-coded ``country=``, so on /timeline?country=COL it opened every
+    country's events of that month."""
+    page = get(datasette, "/timeline?country=COL").text
+    links = [html.unescape(h) for h in re.findall(r'<a href="([^"]*)"><rect class="month-bar"', page)]
+    assert links
+    for link in links:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+        assert query["country"] == ["COL"]
+        rows = rows_of(datasette, "/migtrack/timeline.json?" + urllib.parse.urlsplit(link).query)
+        assert rows and all("COL" in (r["actor"], r["counterpart"]) for r in rows)
+        assert all(r["first_reported"].startswith(query["since"][0]) for r in rows)
 
 
 def _free_port() -> int:

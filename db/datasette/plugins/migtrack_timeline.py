@@ -89,7 +89,7 @@ async def timeline_chart(datasette, request) -> dict:
 
     lanes, marks, lanes_bottom = _lanes_and_marks(datasette, db.name, dated, x_of)
     ticks = _ticks(first, last, x_of)
-    bars, bars_top = _bars(datasette, db.name, dated, first, last, x_of, top=10)
+    bars, bars_top = _bars(datasette, db.name, params["country"], dated, first, last, x_of, top=10)
     chart.update(
         width=LABEL_WIDTH + PLOT_WIDTH + RIGHT_MARGIN,
         lanes_top=AXIS_HEIGHT,
@@ -160,8 +160,11 @@ def _dodge(points: list[tuple[float, dict]]) -> list[tuple[float, int, dict]]:
     return placed
 
 
-def _bars(datasette, database: str, dated: list, first: date, last: date, x_of, top: int) -> tuple[list[dict], int]:
-    """Events per month, stacked by stance in the legend's order; each piece opens that month's events."""
+def _bars(
+    datasette, database: str, country: str, dated: list, first: date, last: date, x_of, top: int
+) -> tuple[list[dict], int]:
+    """Events per month, stacked by stance in the legend's order; each piece opens that month's events of
+    the page's country (a hard-coded empty country opened every country's rows, issue 15)."""
     counts = Counter((_month_key(day), row["stance"]) for row, day in dated)
     totals = Counter(_month_key(day) for _, day in dated)
     scale = BARS_HEIGHT / max(totals.values())
@@ -185,7 +188,8 @@ def _bars(datasette, database: str, dated: list, first: date, last: date, x_of, 
                     "colour": colour,
                     "title": f"{key}: {n} {stance}",
                     "href": datasette.urls.database(database)
-                    + f"/timeline?country=&stance={stance}&since={key}&until={key}",
+                    + "/timeline?"
+                    + urlencode({"country": country, "stance": stance, "since": key, "until": key}),
                 }
             )
             bottom -= height
