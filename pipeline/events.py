@@ -62,26 +62,30 @@ PAIR_EVENTS = """select * from events where id in (select e.id from events e
 
 
 # Date expressions worth believing: a capitalised month or weekday (news style capitalises them, so the
-# modal "may" and the verb "march" are not months) with its day and year if given, a numeric date, or a
-# relative day, week or month. Bare years ("in 2019") and "last year" are left out: they give no month.
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
-)
+# modal "may" and the verb "march" are not months) with its day and year if given, a full numeric date, or a
+# relative day, week or month. An abbreviated month stands only with a day or a year ("Jan" alone is as often
+# a first name), and a numeric date only with its year ("since 9/11" is no date of the report's year). Bare
+# years ("in 2019") and "last year" are left out: they give no month.
+_FULL_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+_MONTH = rf"(?:{_FULL_MONTH[3:-3]}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?\b"
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = rf"(?:{'|'.join(_WEEKDAYS)})\b"
+_COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 DATE_EXPRESSION = re.compile(
     rf"\b(?:{_WEEKDAY}(?:,?\s+{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}}\b)?)?"
     rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}}\b)?"
-    rf"|{_MONTH}(?:\s+{_DAY})?(?:,?\s+\d{{4}}\b)?"
-    r"|\d{4}-\d{2}-\d{2}\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
-    r"|(?i:yesterday|today|tonight|(?:\w+\s+)?(?:days?|weeks?|months?)\s+ago|last\s+(?:week|weekend|month)"
+    rf"|{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}}\b)?|{_MONTH},?\s+\d{{4}}\b|{_FULL_MONTH}"
+    r"|\d{4}-\d{2}-\d{2}\b|\d{1,2}/\d{1,2}/\d{4}\b"
+    rf"|(?i:yesterday|today|tonight|{_COUNT}\s+(?:days?|weeks?|months?)\s+ago|last\s+(?:week|weekend|month)"
     r"|earlier\s+this\s+(?:week|month))\b)"
 )
 # A date without a year resolved to more than this many days before publication is a future date that
 # PREFER_DATES_FROM='past' moved back a year; reports rarely name a past month that far back without one.
 MAX_DAYS_BEFORE_WITHOUT_YEAR = 183
 _YEAR = re.compile(r"\b\d{4}\b")
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
 
 
 def stated_date(evidence: str | None, published: str | None) -> str | None:
@@ -105,9 +109,10 @@ def stated_date(evidence: str | None, published: str | None) -> str | None:
 def _resolve(expression: str, published: str) -> str | None:
     """One expression on one publication day (YYYY-MM-DD), or None for a date after it.
 
-    dateparser reads each distinct expression once per year (a calendar date) or per weekday of
-    publication (a relative one) and the cached result is shifted to the day: calling it for every
-    sentence and day made a rebuild of a million positions take minutes.
+    Calendar dates are read by dateparser once per expression and year (cached: calling it for every
+    sentence made a rebuild of a million positions take minutes); relative ones are counted from the
+    publication day here, by calendar rules rather than dateparser's fixed day counts, which put "last
+    month" 44 to 50 days back, in the wrong month on 197 days of 2025 (issue 15).
     """
     try:
         base = date.fromisoformat(published)
@@ -119,8 +124,7 @@ def _resolve(expression: str, published: str) -> str | None:
         if when is not None and when > base and not has_year:
             when = _year_before(when)  # PREFER_DATES_FROM='past': "March" in a January report is last March
     else:
-        days = _days_back(expression, base.weekday())
-        when = None if days is None else base - timedelta(days=days)
+        when = _relative_date(expression.lower(), base)
     if when is None or when > base:
         return None
     if (base - when).days > MAX_DAYS_BEFORE_WITHOUT_YEAR and not has_year:
@@ -140,13 +144,39 @@ def _calendar_date(expression: str, year: int) -> date | None:
     return when.date() if when else None
 
 
-@lru_cache(maxsize=1 << 12)
-def _days_back(expression: str, weekday: int) -> int | None:
-    """How many days before a report published on that weekday "Sunday" or "last week" falls."""
-    reference = datetime(2024, 7, 15) + timedelta(days=weekday)  # a Monday, mid-month: months back stay exact
-    settings = {**_SETTINGS, "RELATIVE_BASE": reference, "PREFER_DATES_FROM": "past"}
-    when = dateparser.parse(expression, languages=["en"], settings=settings)
-    return (reference.date() - when.date()).days if when else None
+def _relative_date(expression: str, base: date) -> date | None:
+    """A weekday or a relative expression (lower case) on the publication day ``base``.
+
+    A weekday is the latest such day on or before publication: "on Sunday" in a Sunday report is that day,
+    not the week before (issue 12). Months count by the calendar and give the 1st ("last month" in a report
+    of 31 March is February); weeks give the day seven days back, as a report means by "last week".
+    """
+    if expression in ("today", "tonight"):
+        return base
+    if expression == "yesterday":
+        return base - timedelta(days=1)
+    for index, name in enumerate(_WEEKDAYS):
+        if expression.startswith(name.lower()):
+            return base - timedelta(days=(base.weekday() - index) % 7)
+    if expression == "earlier this month":
+        return base.replace(day=1)
+    if expression == "earlier this week":
+        return base - timedelta(days=base.weekday())
+    if expression in ("last week", "last weekend"):
+        return base - timedelta(days=7 if expression == "last week" else base.weekday() + 2)
+    if expression == "last month":
+        return _months_before(base, 1)
+    count, unit = expression.split()[:2]
+    n = _NUMBERS.get(count) or int(count)
+    if unit.startswith("month"):
+        return _months_before(base, n)
+    return base - timedelta(days=n * (7 if unit.startswith("week") else 1))
+
+
+def _months_before(day: date, months: int) -> date:
+    """The 1st of the month ``months`` before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _year_before(day: date) -> date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 
 import pytest
 import sqlite_utils
@@ -110,6 +111,40 @@ def test_the_date_the_text_states_wins_over_the_publication_date(db):
 )
 def test_stated_dates_are_read_relative_to_the_publication_date(evidence, published, expected):
     assert stated_date(evidence, published) == expected
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "Jan Egeland said Norway would not accept the deportees.",  # a first name, not 1 January
+        "Since 9/11 the United States has pressed its allies to take back nationals.",  # no date of this year
+        "Mexico is expected to accept flights in May or June.",  # coming months
+    ],
+)
+def test_names_and_anniversaries_are_not_dates(evidence):
+    assert stated_date(evidence, "2025-03-10") is None
+
+
+def _every_day_of(year: int):
+    day = date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += timedelta(days=1)
+
+
+def test_relative_dates_fall_where_the_calendar_puts_them_on_every_day_of_a_year():
+    """Issue 15: "last month" landed 44-50 days back, in the wrong month on 197 days of 2025; and "on
+    Sunday" in a Sunday report is that Sunday, not the one before (issue 12)."""
+    for day in _every_day_of(2025):
+        previous_month = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+        assert stated_date("Mexico refused the flights last month.", day.isoformat()) == previous_month.isoformat()
+        assert stated_date("Two months ago Mexico agreed.", day.isoformat()) == (
+            (previous_month - timedelta(days=1)).replace(day=1).isoformat()
+        )
+        assert stated_date("Colombia refused it yesterday.", day.isoformat()) == (day - timedelta(days=1)).isoformat()
+        assert stated_date("Last week Guatemala agreed.", day.isoformat()) == (day - timedelta(days=7)).isoformat()
+        sunday = stated_date("On Sunday, Colombia refused two flights.", day.isoformat())
+        assert date.fromisoformat(sunday).weekday() == 6 and 0 <= (day - date.fromisoformat(sunday)).days < 7
 
 
 def test_previous_stance_reads_a_refusal_then_its_reversal_as_a_sequence(db):
