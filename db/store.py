@@ -216,3 +216,12 @@ def replace_results(
             "update articles set processed_at = ?, extractor_version = ? where id = ?",
             [now(), extractor_version, article_id],
         )
+
+
+def mark_tried(db: sqlite_utils.Database, article_id: str, extractor_version: str) -> None:
+    """Mark an article whose extraction failed as done by this version, keeping the results it had."""
+    with db.conn:
+        db.execute(
+            "update articles set processed_at = ?, extractor_version = ? where id = ?",
+            [now(), extractor_version, article_id],
+        )

@@ -41,14 +41,13 @@ def process_articles(
             log.exception("batch extraction failed; retrying article by article")
             results = [_extract_or_record(db, extractor, row) for row in batch]
         for row, result in zip(batch, results, strict=True):
-            # a failed article is marked processed with no results so the loop moves on; its failure
-            # row says why, and the next extractor version tries it again
-            store.replace_results(
-                db, row["id"], result.entities if result else [], result.positions if result else [], extractor.version
-            )
             if result is None:
+                # marked as tried by this version so the loop moves on, its failure row says why, and the next
+                # version tries again; what an earlier version found stays until a version succeeds (issue 15)
+                store.mark_tried(db, row["id"], extractor.version)
                 summary.failed += 1
                 continue
+            store.replace_results(db, row["id"], result.entities, result.positions, extractor.version)
             summary.articles += 1
             summary.entities += len(result.entities)
             summary.positions += len(result.positions)
