@@ -172,6 +172,7 @@ TABLES: dict[str, dict] = {
             "start": int,
             "end": int,
             "rule": str,
+            "confidence": float,
             "extractor_version": str,
             "event_id": str,
         },

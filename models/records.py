@@ -120,6 +120,9 @@ class Position:
     end: int = 0
     rule: str = ""
     sentence_index: int = 0
+    # the position scorer's probability that the sentence holds this (actor, stance), calibrated on the dev
+    # split (README, "Confidence"); None where no trained scorer ran
+    confidence: float | None = None
 
     CONTRACT_KEYS = (
         "actor",
@@ -134,6 +137,7 @@ class Position:
         "evidence",
         "start",
         "end",
+        "confidence",
     )
 
     def to_json(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ class Extraction:
 class _Pending:
     """A relevant sentence waiting for the parser, and where its results go."""
 
-    result: Extraction
+    text_index: int
     offset: int
     sentence_index: int
 
@@ -83,9 +83,30 @@ class Extractor:
 
     def _extract_batch(self, texts: list[str]) -> list[Extraction]:
         results = [Extraction() for _ in texts]
+        for index, doc, where in self.parsed_sentences(texts, results):
+            result = results[index]
+            result.entities.extend(_entity(ent, where.offset) for ent in doc.ents)
+            for found in doc._.positions:
+                position = Position(**found)
+                position.start += where.offset
+                position.end += where.offset
+                position.sentence_index = where.sentence_index
+                result.positions.append(position)
+        for result in results:
+            result.entities.sort(key=lambda e: e.start)
+            result.positions.sort(key=lambda p: p.start)
+        return results
+
+    def parsed_sentences(
+        self, texts: list[str], results: list[Extraction] | None = None
+    ) -> Iterator[tuple[int, Doc, _Pending]]:
+        """Each relevant sentence of each text, parsed by the whole parser pipeline: (text index, doc, where
+        it stands). The entities of sentences the parser never sees go straight into ``results``. The
+        scorer's trainer reads the docs with the scorer itself disabled."""
+        results = results if results is not None else [Extraction() for _ in texts]
         pending: list[tuple[Doc, _Pending]] = []
         scanned = self.pipelines.scanner.pipe(t[:MAX_TEXT_CHARACTERS] for t in texts)
-        for result, scan in zip(results, scanned, strict=True):
+        for text_index, (result, scan) in enumerate(zip(results, scanned, strict=True)):
             if self.gate:
                 relevant = {span.start for span in scan.spans.get("relevant", [])}
             else:
@@ -100,7 +121,7 @@ class Extractor:
                     doc = self.pipelines.parser.make_doc(sentence.text)
                     doc.ents = _carried_over(doc, gazetteer_by_sentence.get(sentence.start, []), sentence.start_char)
                     doc.user_data[CONTEXT_KEY] = context_before[index]
-                    pending.append((doc, _Pending(result, sentence.start_char, index)))
+                    pending.append((doc, _Pending(text_index, sentence.start_char, index)))
                     parsed_ranges.append((sentence.start, sentence.end))
             # entities of sentences the parser never sees come from the gazetteer scan
             result.entities.extend(
@@ -110,17 +131,7 @@ class Extractor:
             (doc for doc, _ in pending), batch_size=self.batch_size, n_process=self.n_process
         )
         for doc, (_, where) in zip(parsed, pending, strict=True):
-            where.result.entities.extend(_entity(ent, where.offset) for ent in doc.ents)
-            for found in doc._.positions:
-                position = Position(**found)
-                position.start += where.offset
-                position.end += where.offset
-                position.sentence_index = where.sentence_index
-                where.result.positions.append(position)
-        for result in results:
-            result.entities.sort(key=lambda e: e.start)
-            result.positions.sort(key=lambda p: p.start)
-        return results
+            yield where.text_index, doc, where
 
 
 def _entity(ent, offset: int) -> Entity:

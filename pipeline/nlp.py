@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from pipeline.components import countries, quantities, relevance, stances  # noqa: F401
+from pipeline.components import countries, quantities, relevance, scorer, stances  # noqa: F401
 from pipeline.components.countries import country_patterns
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def build_pipelines(
     parser.add_pipe("migtrack_country_linker")
     parser.add_pipe("migtrack_quantities")
     parser.add_pipe("migtrack_stance_finder")
+    parser.add_pipe("migtrack_position_scorer")
 
     scanner = spacy.blank("en", vocab=parser.vocab)
     scanner.add_pipe("sentencizer")

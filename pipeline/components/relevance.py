@@ -48,14 +48,17 @@ class RelevanceGate:
 
 
 def cue_stems() -> list[str]:
-    """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing), so
-    the gate lets through every sentence the stance finder could read; the scanner has no lemmatizer."""
-    stems = set()
+    """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing) and of
+    every word of the stance families (``stance_families.json``), so the gate lets through every sentence
+    the stance finder could read; the scanner has no lemmatizer."""
+    lemmas: set[str] = set()
     for row in read_jsonl("stances.jsonl"):
-        lemmas = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
-        for lemma in lemmas["IN"] if isinstance(lemmas, dict) else [lemmas]:
-            stems.add(lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma)
-    return sorted(stems)
+        anchor = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
+        lemmas.update(anchor["IN"] if isinstance(anchor, dict) else [anchor])
+    for stance, words in read_json("stance_families.json").items():
+        if not stance.startswith("_"):
+            lemmas.update(words)
+    return sorted({lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma for lemma in lemmas})
 
 
 @Language.factory("migtrack_relevance_gate", assigns=["doc.spans"], requires=["doc.sents", "doc.ents"])

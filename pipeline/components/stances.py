@@ -35,6 +35,9 @@ if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
 
 CONTEXT_KEY = "migtrack_context"
+FAMILY_RULE = "family."
+# set to False in a doc's user_data to read it with the cue patterns alone
+FAMILY_CUES_KEY = "migtrack_family_cues"
 MAX_CLIMB = 8
 # how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
 GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"})
@@ -127,6 +130,13 @@ class StanceFinder:
             self.rules[row["rule"]] = row
         self.priority = {rule: n for n, rule in enumerate(self.rules)}
         self.migration_terms = tuple(migration_terms)
+        # words of a stance's family that no pattern claims are read the same way, as proposals the position
+        # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
+        self.families = {
+            stance: frozenset(words)
+            for stance, words in read_json("stance_families.json").items()
+            if not stance.startswith("_")
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
@@ -151,12 +161,32 @@ class StanceFinder:
             found = []
             for _, cue in sorted(sent_cues.items()):
                 found.extend(self.positions_for_cue(cue, sent_cues, sent_mentions, sentence))
-            for position in _deduplicate(_without_co_actors(found)):
+            patterned = _deduplicate(_without_co_actors(found))
+            have = {(p.actor, p.stance) for p in patterned}
+            proposed = [
+                position
+                for cue in self._family_cues(sentence, sent_cues)
+                for position in self.positions_for_cue(cue, {**sent_cues, cue.token.i: cue}, sent_mentions, sentence)
+                if (position.actor, position.stance) not in have
+            ]
+            for position in patterned + _deduplicate(proposed):
                 position.sentence_index = sentence_index
                 positions.append(position)
         # plain dicts: Doc extensions must survive Doc.to_bytes when nlp.pipe runs n_process > 1
         doc._.positions = [asdict(position) for position in positions]
         return doc
+
+    def _family_cues(self, sentence: Span, pattern_cues: dict[int, Cue]) -> list[Cue]:
+        """A cue for every verb or noun of a stance's family that no pattern claimed, one per stance."""
+        if not sentence.doc.user_data.get(FAMILY_CUES_KEY, True):
+            return []
+        return [
+            Cue(token, f"{FAMILY_RULE}{stance}.{token.lemma_.lower()}", stance, False, False)
+            for token in sentence
+            if token.i not in pattern_cues and token.pos_ in ("VERB", "NOUN")
+            for stance, words in self.families.items()
+            if token.lemma_.lower() in words
+        ]
 
     def positions_for_cue(
         self, cue: Cue, cues: dict[int, Cue], sent_mentions: list[Mention], sentence: Span

@@ -23,6 +23,8 @@ FILES = (
     "relevance.json",
     "roles.json",
     "not_countries.json",
+    "stance_families.json",
+    "scorer_en.json",
 )
 
 
@@ -39,5 +41,7 @@ def digest() -> str:
     """A short hash of every lexicon file: part of the extractor version, so edits trigger reprocessing."""
     sha = hashlib.sha1()
     for name in FILES:
-        sha.update((LEXICON_DIR / name).read_bytes())
+        path = LEXICON_DIR / name
+        if path.is_file():  # the scorer's weights exist once it has been trained
+            sha.update(path.read_bytes())
     return sha.hexdigest()[:8]

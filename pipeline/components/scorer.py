@@ -1,0 +1,321 @@
+"""The position scorer: a learned check on every (country, stance) the sentence could hold.
+
+The stance finder's rules read the parse precisely but only where a cue pattern matches: on real reporting
+they found four positions in ten, missing predicates outside the lexicon ("consented", "balked at"), actors
+reached through pressure and control constructions, and parties listed together. The scorer looks at every
+country the sentence names (and the one a pronoun or "the government" stands for) paired with each of the
+ten stances, describes the pair by features of the parse (which predicate the country hangs from and by
+which path, what that predicate governs and is governed by, negation, modals, which stance family each of
+those words belongs to, and whether a rule found the pair), and keeps the pairs a logistic regression
+trained on the labelled train split (``pipeline/train_scorer.py``) scores at or above its threshold.
+
+A kept pair that a rule found keeps the rule's reading (counterpart, negation, hedge, speaker); a pair
+only the scorer found is given them from the parse around its predicate. Either way its ``confidence`` is
+the scorer's probability, so researchers can leave out rows the scorer doubts. The weights are data
+(``lexicons/<language>/scorer.json``), read without scikit-learn at run time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from models.stances import STANCES
+from pipeline.components.stances import CONTEXT_KEY, FAMILY_RULE, ROLES, Mention, mentions
+from pipeline.lexicons import read_json
+
+# how a country's mention attaches to the predicate it takes part in: climbed through these
+NOMINAL_ATTACHMENTS = frozenset(
+    {"compound", "poss", "appos", "conj", "nmod", "amod", "det", "pobj", "prep", "case", "flat", "nummod", "cc"}
+)
+# how a predicate hangs from a governing one ("agreed to accept", "said it would refuse")
+GOVERNED_BY = frozenset({"xcomp", "ccomp", "advcl", "relcl", "acl", "conj", "dobj", "obj", "pcomp", "pobj", "prep"})
+GOVERNS = frozenset({"xcomp", "ccomp", "dobj", "obj", "attr", "acomp", "pcomp", "advcl", "nsubjpass", "conj"})
+PREDICATE_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ"})
+MAX_CLIMB = 4
+RULE = "rule"  # the thresholds' key for candidates a pattern rule found
+NEGATIONS = frozenset({"not", "n't", "never", "no", "nunca", "tampoco", "ni"})
+
+
+@dataclass
+class Candidate:
+    """One (country, stance) pair of a sentence, described for the model."""
+
+    actor: str
+    stance: str
+    features: list[str]
+    rule_positions: list[dict] = field(default_factory=list)
+    predicate: Token | None = None
+    # what the stance finder read off a family word no pattern claims: kept when nothing better is there
+    proposed: list[dict] = field(default_factory=list)
+
+
+class PositionScorer:
+    """Scores every candidate pair of a parsed sentence and rewrites ``doc._.positions`` with the kept ones."""
+
+    def __init__(self, model: dict | None):
+        self.model = model
+        self.families = {stance: frozenset(words) for stance, words in read_json("stance_families.json").items()
+                         if not stance.startswith("_")}  # fmt: skip
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.model:  # untrained: the patterns alone decide
+            doc._.positions = [p for p in doc._.positions if not p["rule"].startswith(FAMILY_RULE)]
+            return doc
+        kept: list[dict] = []
+        for candidate in self.candidates(doc):
+            probability = self.probability(candidate.features)
+            if probability < threshold_for(candidate, self.model["thresholds"]):
+                continue
+            # a pattern's reading, else the first reading of a family word, else one made from the parse
+            readings = candidate.rule_positions or candidate.proposed[:1] or [self._new_position(candidate, doc)]
+            kept.extend({**position, "confidence": round(probability, 3)} for position in readings)
+        doc._.positions = sorted(kept, key=lambda p: (p["start"], p["actor"], p["stance"]))
+        return doc
+
+    def probability(self, features: list[str]) -> float:
+        weights = self.model["weights"]
+        score = self.model["bias"] + sum(weights.get(f, 0.0) for f in features)
+        return 1.0 / (1.0 + math.exp(-score))
+
+    # ---- candidates ----------------------------------------------------------------------------
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        """Every (country, stance) pair of the sentence: countries named, and the country a pronoun or a
+        bare "the government" stands for (the previous sentences' last country)."""
+        rule_positions = [p for p in doc._.positions if not p["rule"].startswith(FAMILY_RULE)]
+        proposals = [p for p in doc._.positions if p["rule"].startswith(FAMILY_RULE)]
+        sentence_mentions = mentions(doc)
+        by_country: dict[str, list[Mention]] = {}
+        for mention in sentence_mentions:
+            by_country.setdefault(mention.country, []).append(mention)
+        countries = list(by_country)
+        countries += [p["actor"] for p in rule_positions + proposals if p["actor"] not in countries]
+        countries = list(dict.fromkeys(countries))
+        context = doc.user_data.get(CONTEXT_KEY)
+        refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in doc)
+        if context and refers_back and context not in countries:
+            countries.append(context)
+        words = _sentence_words(doc)
+        out = []
+        order = {country: n for n, country in enumerate(countries)}
+        for country in countries:
+            own = by_country.get(country, [])
+            described, predicate = self._describe(country, own, doc, context, order[country], len(countries))
+            for stance in STANCES:
+                found = [p for p in rule_positions if p["actor"] == country and p["stance"] == stance]
+                proposed = [p for p in proposals if p["actor"] == country and p["stance"] == stance]
+                features = [f"{stance}|{f}" for f in described]
+                features += [f"{stance}|w={w}" for w in words]
+                family = self._family_features(stance, own, predicate)
+                # the same evidence for any stance too, so rare stances borrow strength from common ones
+                features += family + [f.split("|", 1)[1] for f in family]
+                if found:
+                    features += ["rule", f"{stance}|rule", f"{stance}|rule={found[0]['rule'].split('+')[0]}"]
+                elif any(p["actor"] == country for p in rule_positions):
+                    features.append(f"{stance}|rule_other_stance")
+                elif any(p["stance"] == stance for p in rule_positions):
+                    features.append(f"{stance}|rule_other_actor")
+                for p in proposed:
+                    lemma = p["rule"].rsplit(".", 1)[-1]
+                    features += [f"{stance}|proposed", f"{stance}|proposed={lemma}"]
+                    features += ["proposed_neg"] if p["negated"] else []
+                out.append(Candidate(country, stance, features, found, predicate, proposed))
+        return out
+
+    def _describe(
+        self, country: str, own: list[Mention], doc: Doc, context: str | None, rank: int, n_countries: int
+    ) -> tuple[list[str], Token | None]:
+        """Stance-independent features of one country in the sentence, and its main predicate."""
+        features = [f"n_countries={min(n_countries, 4)}", f"rank={min(rank, 3)}"]
+        if rank == n_countries - 1:
+            features.append("last_country")
+        if not own:
+            features.append("antecedent" if country == context else "no_mention")
+        predicate = None
+        for mention in own:
+            features.append(f"label={mention.span.label_}")
+            if mention.nationality:
+                features.append("nationality")
+                continue
+            root = mention.span.root
+            path, head = _attachment(root)
+            features += [f"dep={root.dep_}", f"path={path}", f"pred={head.lemma_.lower()}",
+                         f"pred_path={head.lemma_.lower()}|{path}"]  # fmt: skip
+            for word in (head, *_governors(head)):
+                features.append(f"up={word.lemma_.lower()}")
+            for word in _governed(head):
+                features.append(f"down={word.lemma_.lower()}")
+            if _negated(head):
+                features.append("neg")
+            for modal in _modals(head):
+                features.append(f"modal={modal}")
+            for child in root.children:
+                if child.dep_ == "prep" or child.dep_ == "case":
+                    features.append(f"own_prep={child.lower_}")
+            if path.startswith("pobj"):
+                features.append(f"pobj_of={root.head.lower_}")
+            if predicate is None:
+                predicate = head
+        return features, predicate
+
+    def _family_features(self, stance: str, own: list[Mention], predicate: Token | None) -> list[str]:
+        """Whether the words around the country belong to the stance's family of verbs, nouns and
+        adjectives: what lets the model read a predicate it never saw in training. Every word of the
+        family in the sentence counts, by the shape of the parse path from the country to it."""
+        family = self.families.get(stance, frozenset())
+        features = []
+        roots = [m.span.root for m in own if not m.nationality]
+        for word in (roots[0].doc if roots else []):
+            if word.lemma_.lower() not in family or word.pos_ not in PREDICATE_POS:
+                continue
+            up, down = min((_path(root, word) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
+            shape = f"{min(len(up), 3)}/{min(len(down), 3)}"
+            first = up[0] if up else "self"
+            features += [f"{stance}|famtok={shape}", f"{stance}|famtok_first={first}",
+                         f"{stance}|famtok_first={first}|{shape}",
+                         f"{stance}|famtok_lemma={word.lemma_.lower()}|{first}"]  # fmt: skip
+            if _negated(word):
+                features.append(f"{stance}|famtok_neg={shape}")
+            if any(m in ROLES.hedge_modals for m in _modals(word)):
+                features.append(f"{stance}|famtok_modal")
+        if predicate is None:
+            return features
+        roles = [("pred", [predicate]), ("up", _governors(predicate)), ("down", _governed(predicate))]
+        for role, words in roles:
+            for word in words:
+                lemma = word.lemma_.lower()
+                if lemma in family:
+                    features.append(f"{stance}|fam_{role}")
+                    if _negated(word):
+                        features.append(f"{stance}|fam_{role}_neg")
+                for other, words_of_other in self.families.items():
+                    if other != stance and lemma in words_of_other:
+                        features.append(f"{stance}|other_fam_{role}={other}")
+        return features
+
+
+    def _new_position(self, candidate: Candidate, doc: Doc) -> dict:
+        """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
+        hedging are read off that predicate, and the evidence is the sentence."""
+        predicate = candidate.predicate
+        sentence_mentions = mentions(doc)
+        others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
+        anchor = predicate.i if predicate is not None else 0
+        counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
+        negated = predicate is not None and candidate.stance != "refuse" and _negated(predicate)
+        modal = predicate is not None and any(m in ROLES.hedge_modals for m in _modals(predicate))
+        return {
+            "actor": candidate.actor,
+            "stance": candidate.stance,
+            "counterpart": counterpart,
+            "subject": None,
+            "nationalities": list(dict.fromkeys(m.country for m in sentence_mentions if m.nationality)),
+            "quantity": None,
+            "negated": negated,
+            "hedged": modal or (candidate.stance == "consider" and not negated),
+            "speaker": None,
+            "evidence": doc.text,
+            "start": 0,
+            "end": len(doc.text),
+            "rule": "scorer",
+            "sentence_index": 0,
+        }
+
+def threshold_for(candidate: Candidate, thresholds: dict[str, float]) -> float:
+    """The bar a candidate must reach: the patterns' own where a pattern rule found it, else its stance's."""
+    return thresholds[RULE] if candidate.rule_positions else thresholds[candidate.stance]
+
+
+def _attachment(root: Token) -> tuple[str, Token]:
+    """The path from a mention's root up to the first word that is not part of its noun phrase."""
+    path, token = [], root
+    for _ in range(MAX_CLIMB):
+        if token.dep_ not in NOMINAL_ATTACHMENTS or token.head is token:
+            break
+        path.append(token.dep_)
+        token = token.head
+    if token is root:
+        path.append(root.dep_)
+        token = root.head if root.head is not root else root
+    return ">".join(path), token
+
+
+def _path(start: Token, end: Token) -> tuple[list[str], list[str]]:
+    """The dependency relations climbed from ``start`` to the lowest common head, and those descended
+    from it to ``end``."""
+    up_chain = [start, *start.ancestors]
+    down_chain = [end, *end.ancestors]
+    common = next((t for t in up_chain if t in down_chain), None)
+    if common is None:
+        return [t.dep_ for t in up_chain], [t.dep_ for t in down_chain]
+    up = [t.dep_ for t in up_chain[: up_chain.index(common)]]
+    down = [t.dep_ for t in down_chain[: down_chain.index(common)]]
+    return up, down[::-1]
+
+
+def _governors(token: Token) -> list[Token]:
+    out = []
+    for _ in range(MAX_CLIMB):
+        if token.dep_ not in GOVERNED_BY or token.head is token:
+            break
+        token = token.head
+        if token.pos_ in PREDICATE_POS:
+            out.append(token)
+    return out
+
+
+def _governed(token: Token, depth: int = 2) -> list[Token]:
+    out = []
+    for child in token.children:
+        if child.dep_ in GOVERNS and child.pos_ in PREDICATE_POS:
+            out.append(child)
+            if depth > 1:
+                out.extend(_governed(child, depth - 1))
+        elif child.dep_ == "prep":
+            out.extend(g for g in child.children if g.dep_ in ("pobj", "pcomp") and g.pos_ in PREDICATE_POS)
+    return out
+
+
+def _negated(token: Token) -> bool:
+    return any(c.dep_ in ("neg", "advmod") and c.lower_ in NEGATIONS for c in token.children) or any(
+        c.dep_ == "det" and c.lower_ == "no" for c in token.children
+    )
+
+
+def _modals(token: Token) -> list[str]:
+    found = []
+    for word in [token, *_governors(token)]:
+        found += [c.lower_ for c in word.children if c.dep_ == "aux" and c.tag_ == "MD"]
+    return found
+
+
+def _sentence_words(doc: Doc) -> set[str]:
+    return {t.lemma_.lower() for t in doc if t.pos_ in ("VERB", "NOUN", "ADJ") and not t.is_stop}
+
+
+def load_scorer_model(name: str) -> dict | None:
+    """The trained weights, or None when the file is not there yet (the rules alone then decide)."""
+    try:
+        return read_json(name)
+    except FileNotFoundError:
+        return None
+
+
+@Language.factory(
+    "migtrack_position_scorer",
+    assigns=["doc._.positions"],
+    requires=["doc._.positions"],
+    default_config={"model": "scorer_en.json"},
+)
+def make_position_scorer(nlp: Language, name: str, model: str) -> PositionScorer:
+    return PositionScorer(load_scorer_model(model))
+
+
+def label_counts(candidates: list[Candidate], gold: list[dict]) -> list[int]:
+    """For training: how many gold positions each candidate matches (multiset, loose key)."""
+    wanted = Counter((p["actor"], p["stance"]) for p in gold)
+    return [1 if wanted[(c.actor, c.stance)] > 0 else 0 for c in candidates]
