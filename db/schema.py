@@ -59,6 +59,8 @@ TABLES: dict[str, dict] = {
             "story_id": str,
             "minhash": bytes,
             "raw_html": bytes,
+            # why a stored article was not extracted (a language no pipeline reads)
+            "note": str,
         },
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],

@@ -225,3 +225,17 @@ def mark_tried(db: sqlite_utils.Database, article_id: str, extractor_version: st
             "update articles set processed_at = ?, extractor_version = ? where id = ?",
             [now(), extractor_version, article_id],
         )
+
+
+def mark_unreadable_languages(db: sqlite_utils.Database, languages: tuple[str, ...]) -> int:
+    """Articles in a language no pipeline reads are stored, marked done with a note saying why, and never
+    read by another language's rules; returns how many were newly marked."""
+    placeholders = ", ".join("?" for _ in languages)
+    with db.conn:
+        cursor = db.execute(
+            f"update articles set processed_at = ?, extractor_version = null, "
+            f"note = 'not extracted: no pipeline reads ' || coalesce(language, 'an unknown language') "
+            f"where processed_at is null and coalesce(language, '') not in ({placeholders})",
+            [now(), *languages],
+        )
+    return cursor.rowcount

@@ -11,6 +11,7 @@ import re
 import time
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 
 
 def iso_published(value: object) -> str | None:
@@ -53,3 +54,41 @@ def primary_language(tag: object) -> str:
     if not match:
         raise ValueError(f"{tag!r} is not a language tag (expected ISO 639-1 such as 'en' or 'es', or 'en-US')")
     return match.group(1).lower()
+
+
+# languages a news identifier is asked to choose among: the ones migtrack reads, and the ones most often
+# mixed into its feeds (aggregators list Portuguese and French coverage beside English and Spanish)
+DETECTABLE = ("en", "es", "pt", "fr", "de", "it")
+MIN_DETECTION_CHARACTERS = 40  # shorter texts say too little to overrule what the feed declares
+
+
+@cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(DETECTABLE))
+    return identifier
+
+
+def detected_language(text: str) -> tuple[str | None, float]:
+    """The language of ``text`` by py3langid (its model ships in the package) and its probability;
+    (None, 0.0) for a text too short to tell."""
+    if len(text.strip()) < MIN_DETECTION_CHARACTERS:
+        return None, 0.0
+    language, probability = _identifier().classify(text[:5000])
+    return language, float(probability)
+
+
+def reading_language(declared: str | None, text: str, confidence: float = 0.9) -> tuple[str, str | None]:
+    """The language to read ``text`` in, and a warning when it is not the declared one: the detected
+    language wins when the identifier is confident (an aggregator mixing languages, a Spanish text marked
+    English), the declared one otherwise."""
+    detected, probability = detected_language(text)
+    declared = primary_language(declared) if declared else None
+    if detected is None or detected == declared:
+        return declared or detected or "en", None
+    if declared is None or probability >= confidence:
+        warning = None if declared is None else f"declared {declared!r} but reads as {detected!r} ({probability:.2f})"
+        return detected, warning
+    return declared, None

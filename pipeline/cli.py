@@ -116,17 +116,24 @@ def _redis_overrides(redis_url: str | None) -> dict:
     return distributed_overrides(redis_url) if redis_url else {}
 
 
-def _extractor(config: Config):
-    from pipeline.extract import Extractor
+def _extractors(config: Config):
+    """One extractor per language, loaded when a text in that language first comes."""
+    from pipeline.extract import Extractor, Extractors
     from pipeline.nlp import ModelNotInstalled
 
     s = config.settings
-    try:
-        return Extractor(
-            s.model, s.fallback_model, batch_size=s.batch_size, n_process=s.n_process, exclude=tuple(s.model_exclude)
-        )
-    except ModelNotInstalled as error:
-        raise click.ClickException(str(error)) from error
+
+    def make(language: str) -> Extractor:
+        model, fallback = (s.model, s.fallback_model) if language == "en" else (s.model_es, None)
+        try:
+            return Extractor(
+                model, fallback, batch_size=s.batch_size, n_process=s.n_process, exclude=tuple(s.model_exclude),
+                language=language,
+            )  # fmt: skip
+        except ModelNotInstalled as error:
+            raise click.ClickException(str(error)) from error
+
+    return Extractors(make, exclude=tuple(s.model_exclude))
 
 
 def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None, only_due: bool = False):
@@ -158,11 +165,11 @@ def _do_process(config: Config, db_path: str):
 
     db = _open(db_path)
     started = time.monotonic()
-    extractor = _extractor(config)
-    pending = store.count_unprocessed(db, extractor.version)
+    extractors = _extractors(config)
+    pending = sum(store.count_unprocessed(db, extractors.version(code), code) for code in extractors.languages)
     try:
         with _progress(pending, "extracting") as advance:
-            summary = process_articles(db, extractor, advance)
+            summary = process_articles(db, extractors, advance)
         events = build_events(db)
         store.refresh_outlets(db)
     except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
@@ -325,7 +332,7 @@ def extract(config: Config, source) -> None:
     """
     from pipeline.extract_jsonl import extract_jsonl
 
-    for row in extract_jsonl(source, _extractor(config)):
+    for row in extract_jsonl(source, _extractors(config)):
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
@@ -340,7 +347,7 @@ def evaluate(config: Config, gold: str, as_json: bool) -> None:
     """
     from pipeline.evaluate import evaluate_file, report
 
-    figures = evaluate_file(gold, _extractor(config))
+    figures = evaluate_file(gold, _extractors(config))
     click.echo(json.dumps(figures["summary"]) if as_json else report(figures))
 
 

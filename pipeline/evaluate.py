@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from models.stances import STANCES
-from pipeline.extract import Extractor
+from pipeline.extract import Extraction, Extractor, Extractors
 from pipeline.jsonl import load_jsonl
 
 LOOSE = ("actor", "stance")
@@ -51,11 +51,18 @@ def read_gold(path: str | Path) -> list[dict]:
     return load_jsonl(path)
 
 
-def evaluate_rows(rows: list[dict], extractor: Extractor) -> dict:
+def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
+    """Score one language's extractor on every row, or each row in its own language (its ``language``
+    key, else the detected one) with ``Extractors``."""
     gold = {str(r["id"]): r.get("positions") or [] for r in rows}
+    texts = [r["text"] for r in rows]
+    if isinstance(extractor, Extractors):
+        results = extractor.read(texts, [r.get("language") for r in rows])
+    else:
+        results = list(extractor.extract(texts))
     predicted = {
-        str(r["id"]): [p.to_json() for p in result.positions]
-        for r, result in zip(rows, extractor.extract(r["text"] for r in rows), strict=True)
+        str(r["id"]): [p.to_json() for p in result.positions] if isinstance(result, Extraction) else []
+        for r, result in zip(rows, results, strict=True)
     }
     loose, strict = score(gold, predicted, LOOSE), score(gold, predicted, STRICT)
     per_stance = {name: score(gold, predicted, LOOSE, stance=name) for name in STANCES}
@@ -74,7 +81,7 @@ def evaluate_rows(rows: list[dict], extractor: Extractor) -> dict:
     }
 
 
-def evaluate_file(path: str | Path, extractor: Extractor) -> dict:
+def evaluate_file(path: str | Path, extractor: Extractor | Extractors) -> dict:
     return evaluate_rows(read_gold(path), extractor)
 
 

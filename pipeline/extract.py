@@ -8,15 +8,16 @@ parsed, batched across texts with ``nlp.pipe``. Offsets are always those of the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
 from models import Entity, Position
+from models.normalise import reading_language
 from pipeline.components.countries import names_country
 from pipeline.components.stances import CONTEXT_KEY
-from pipeline.lexicons import digest
+from pipeline.lexicons import LANGUAGES, digest
 from pipeline.nlp import Pipelines, build_pipelines
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,11 @@ VERSION = "0.2"
 MAX_TEXT_CHARACTERS = 1_000_000
 
 
-def extractor_version(excluded: tuple[str, ...] = ()) -> str:
+def extractor_version(excluded: tuple[str, ...] = (), language: str = "en") -> str:
     """Changes with the code version, any lexicon edit and the model components left out, so stored
     rows can be recomputed when any of them changes."""
-    return f"{VERSION}+{digest()}" + "".join(f"-no-{name}" for name in sorted(excluded))
+    prefix = VERSION if language == "en" else f"{VERSION}-{language}"
+    return f"{prefix}+{digest(language)}" + "".join(f"-no-{name}" for name in sorted(excluded))
 
 
 @dataclass
@@ -58,13 +60,15 @@ class Extractor:
         pipelines: Pipelines | None = None,
         gate: bool = True,
         exclude: tuple[str, ...] = ("ner",),
+        language: str = "en",
     ):
-        self.pipelines = pipelines or build_pipelines(model, fallback, tuple(exclude))
+        self.language = language
+        self.pipelines = pipelines or build_pipelines(model, fallback, tuple(exclude), language)
         self.batch_size = batch_size
         self.n_process = n_process
         # without the gate every sentence is parsed: slower, and a baseline for what the gate costs in recall
         self.gate = gate
-        self.version = extractor_version(self.pipelines.excluded)
+        self.version = extractor_version(self.pipelines.excluded, language)
 
     def extract_one(self, text: str) -> Extraction:
         return next(self.extract([text]))
@@ -164,3 +168,61 @@ def _context_by_sentence(scan: Doc) -> list[str | None]:
                 last = pending.ent_id_
             pending = next(entities, None)
     return contexts
+
+
+class NoPipeline(Exception):
+    """A text in a language migtrack has no pipeline for (Portuguese, French): stored, never read."""
+
+
+class Extractors:
+    """One Extractor per language, each loaded the first time a text in its language comes: the English
+    pipeline never pays for loading the Spanish model, and the reverse."""
+
+    def __init__(
+        self,
+        make: Callable[[str], Extractor],
+        languages: Iterable[str] = LANGUAGES,
+        exclude: tuple[str, ...] = ("ner",),
+    ):
+        self.make = make
+        self.languages = tuple(languages)
+        self.exclude = tuple(exclude)
+        self.loaded: dict[str, Extractor] = {}
+
+    def version(self, language: str) -> str:
+        """The version a language's extractor will have, known without loading its model."""
+        return extractor_version(tuple(sorted(self.exclude)), language)
+
+    def __getitem__(self, language: str) -> Extractor:
+        if language not in self.languages:
+            raise NoPipeline(f"no pipeline reads {language!r}; migtrack reads {', '.join(self.languages)}")
+        if language not in self.loaded:
+            self.loaded[language] = self.make(language)
+        return self.loaded[language]
+
+    def extract(self, texts: list[str], languages: list[str]) -> list[Extraction | NoPipeline]:
+        """Each text read by its language's pipeline, results in input order; a text in a language with no
+        pipeline gets the NoPipeline that says so instead of a result."""
+        results: list[Extraction | NoPipeline] = [Extraction() for _ in texts]
+        for language in dict.fromkeys(languages):
+            indexes = [i for i, code in enumerate(languages) if code == language]
+            try:
+                extractor = self[language]
+            except NoPipeline as error:
+                for i in indexes:
+                    results[i] = error
+                continue
+            for i, result in zip(indexes, extractor.extract([texts[i] for i in indexes]), strict=True):
+                results[i] = result
+        return results
+
+    def read(self, texts: list[str], declared: list[str | None] | None = None) -> list[Extraction | NoPipeline]:
+        """Each text in the language it is written in: the declared one (a feed's, an input line's) unless
+        the language identifier is sure it is another, which is logged."""
+        languages = []
+        for number, (text, language) in enumerate(zip(texts, declared or [None] * len(texts), strict=True), 1):
+            reading, warning = reading_language(language, text)
+            if warning:
+                log.warning("text %d: %s; read as %s", number, warning, reading)
+            languages.append(reading)
+        return self.extract(texts, languages)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from db import store
 from models import Failure
-from pipeline.extract import Extractor
+from pipeline.extract import Extractor, Extractors
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +23,36 @@ class ProcessSummary:
     entities: int = 0
     positions: int = 0
     failed: int = 0
+    skipped: int = 0  # in a language no pipeline reads
 
 
 def process_articles(
-    db: sqlite_utils.Database, extractor: Extractor, advance: Callable[[int], None] = lambda n: None
+    db: sqlite_utils.Database, extractors: Extractors | Extractor, advance: Callable[[int], None] = lambda n: None
 ) -> ProcessSummary:
-    """Extract from every pending article; a failing article is recorded and skipped, not fatal."""
+    """Extract from every pending article, each by its language's extractor (loaded only when an article in
+    that language is pending); a failing article is recorded and skipped, not fatal. Articles in a language
+    no pipeline reads are marked with a note and never read by another language's rules."""
     summary = ProcessSummary()
+    if not isinstance(extractors, Extractors):  # one language's extractor
+        _process_language(db, extractors, advance, summary)
+        return summary
+    summary.skipped = store.mark_unreadable_languages(db, extractors.languages)
+    for language in extractors.languages:
+        if store.count_unprocessed(db, extractors.version(language), language):
+            _process_language(db, extractors[language], advance, summary)
+    return summary
+
+
+def _process_language(
+    db: sqlite_utils.Database, extractor: Extractor, advance: Callable[[int], None], summary: ProcessSummary
+) -> None:
     # read a batch, then write it: never hold a read cursor open across our own writes
     while True:
-        batch = list(islice(store.unprocessed_articles(db, extractor.version), extractor.batch_size))
+        batch = list(
+            islice(store.unprocessed_articles(db, extractor.version, extractor.language), extractor.batch_size)
+        )
         if not batch:
-            return summary
+            return
         try:
             results = list(extractor.extract(row["text"] or "" for row in batch))
         except Exception:  # one bad article must not stop the batch: retry one by one

@@ -21,16 +21,18 @@ from pathlib import Path
 import click
 
 from models.stances import STANCES
-from pipeline.components.scorer import RULE, Candidate, PositionScorer, threshold_for
+from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, threshold_for
+from pipeline.config import Settings
 from pipeline.extract import Extractor
 from pipeline.jsonl import load_jsonl
+from pipeline.lexicons import LANGUAGES
 
 log = logging.getLogger(__name__)
 
 C_VALUES = (0.03, 0.1, 0.3, 1.0)
 THRESHOLDS = tuple(round(0.1 + 0.025 * n, 3) for n in range(21))  # 0.1 .. 0.6
-RULE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2)
-MAX_RULE_COST = 0.005  # dev F1 given up at most to keep the patterns' positions
+RULE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2)  # lowest first: the patterns' readings are kept if it costs nothing
+BARE_THRESHOLDS = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)  # highest first: pairs no rule read are the riskiest
 MIN_GAIN = 0.003  # a stance's own threshold must earn at least this much dev F1
 BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
@@ -83,42 +85,81 @@ def calibration(labels: list[int], probabilities, threshold: float) -> list[dict
     return table
 
 
-def train(train_items: list[dict], dev_items: list[dict], extractor: Extractor) -> dict:
+class Tuning:
+    """Dev F1 of a set of thresholds, held to the guard sets' floors: a setting that costs a guard set (the
+    seeds, the team's regression sets) its floor is never chosen, whatever it gains on dev."""
+
+    def __init__(self, dev: tuple, guards: list[tuple]):
+        self.dev, self.guards = dev, guards
+
+    def __call__(self, thresholds: dict) -> float:
+        items, candidates, probabilities = self.dev
+        for guard_items, guard_candidates, guard_probabilities, floor in self.guards:
+            if loose_f1(guard_items, guard_candidates, guard_probabilities, thresholds)["f1"] < floor:
+                return -1.0
+        return loose_f1(items, candidates, probabilities, thresholds)["f1"]
+
+
+def tune(tuning: Tuning) -> tuple[float, dict]:
+    """One threshold for all, then each stance's own where it clearly helps, then the bars of pattern
+    readings and of pairs no rule read."""
+    grid = (
+        {**dict.fromkeys(STANCES, x), RULE: rule, BARE: bare}
+        for x in THRESHOLDS
+        for rule in RULE_THRESHOLDS
+        for bare in BARE_THRESHOLDS
+    )
+    best = max(((tuning(t), t) for t in grid), key=lambda pair: pair[0])
+    f1, thresholds = best
+    for key, values in [
+        *((stance, THRESHOLDS) for stance in STANCES),
+        (RULE, RULE_THRESHOLDS),
+        (BARE, BARE_THRESHOLDS),
+    ]:
+        for value in values:
+            trial = {**thresholds, key: value}
+            trial_f1 = tuning(trial)
+            if trial_f1 > f1 + MIN_GAIN or (key in (RULE, BARE) and trial_f1 >= f1 - MIN_GAIN and trial_f1 >= 0):
+                f1, thresholds = trial_f1, trial
+                if key in (RULE, BARE):
+                    break
+    return f1, thresholds
+
+
+def train(
+    train_items: list[dict], dev_items: list[dict], extractor: Extractor, guards: list[tuple[list[dict], float]] = ()
+) -> dict:
+    """Fit on ``train_items``; choose the regularisation and thresholds on ``dev_items`` under the guards'
+    floors ((items, minimum loose F1) pairs)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     train_candidates, dev_candidates = candidates_of(extractor, train_items), candidates_of(extractor, dev_items)
+    guard_candidates = [(items, candidates_of(extractor, items), floor) for items, floor in guards]
     vectorizer = DictVectorizer()
     x_train = vectorizer.fit_transform([dict.fromkeys(c.features, 1) for cs in train_candidates for c in cs])
-    x_dev = vectorizer.transform([dict.fromkeys(c.features, 1) for cs in dev_candidates for c in cs])
+
+    def probabilities_of(model, candidates: list[list[Candidate]]):
+        flat = [dict.fromkeys(c.features, 1) for cs in candidates for c in cs]
+        return model.predict_proba(vectorizer.transform(flat))[:, 1] if flat else []
+
     y_train = labels_of(train_items, train_candidates)
     best = None
     for c_value in C_VALUES:
         model = LogisticRegression(C=c_value, max_iter=2000)
         model.fit(x_train, y_train)
-        probabilities = model.predict_proba(x_dev)[:, 1]
-        for threshold in THRESHOLDS:
-            thresholds = {**dict.fromkeys(STANCES, threshold), RULE: threshold}
-            figures = loose_f1(dev_items, dev_candidates, probabilities, thresholds)
-            log.info("C=%s threshold=%s dev loose %s", c_value, threshold, figures)
-            if best is None or figures["f1"] > best[0]["f1"]:
-                best = (figures, c_value, thresholds, model, probabilities)
-    figures, c_value, thresholds, model, probabilities = best
-    # then each stance's own threshold, one stance at a time, where it raises dev F1 by a clear margin
-    for stance in STANCES:
-        for threshold in THRESHOLDS:
-            trial = {**thresholds, stance: threshold}
-            trial_figures = loose_f1(dev_items, dev_candidates, probabilities, trial)
-            if trial_figures["f1"] > figures["f1"] + MIN_GAIN:
-                figures, thresholds = trial_figures, trial
-    # a pattern rule's reading has its own bar: the rules are precise on the team's sets, and the scorer must
-    # not undo them there for a small gain on real reporting
-    for threshold in RULE_THRESHOLDS:
-        trial = {**thresholds, RULE: threshold}
-        trial_figures = loose_f1(dev_items, dev_candidates, probabilities, trial)
-        if trial_figures["f1"] >= figures["f1"] - MAX_RULE_COST:
-            figures, thresholds = trial_figures, trial
-            break
+        probabilities = probabilities_of(model, dev_candidates)
+        tuning = Tuning(
+            (dev_items, dev_candidates, probabilities),
+            [(items, cands, probabilities_of(model, cands), floor) for items, cands, floor in guard_candidates],
+        )
+        f1, thresholds = tune(tuning)
+        log.info("C=%s dev loose F1 %.3f thresholds %s", c_value, f1, thresholds)
+        if best is None or f1 > best[0]:
+            best = (f1, c_value, thresholds, model, probabilities)
+    _, c_value, thresholds, model, probabilities = best
+    if best[0] < 0:
+        raise click.ClickException("no setting keeps every guard set at its floor")
     threshold = min(thresholds[stance] for stance in STANCES)
     names = vectorizer.get_feature_names_out()
     weights = {str(name): round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
@@ -129,7 +170,7 @@ def train(train_items: list[dict], dev_items: list[dict], extractor: Extractor) 
         "C": c_value,
         "threshold": threshold,
         "thresholds": thresholds,
-        "dev_loose": figures,
+        "dev_loose": loose_f1(dev_items, dev_candidates, probabilities, thresholds),
         "calibration": calibration(labels_of(dev_items, dev_candidates), probabilities, threshold),
         "bias": round(float(model.intercept_[0]), 4),
         "weights": dict(sorted(weights.items())),
@@ -140,11 +181,36 @@ def train(train_items: list[dict], dev_items: list[dict], extractor: Extractor) 
 @click.argument("train_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("dev_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Weights file to write.")
-def main(train_file: Path, dev_file: Path, out: Path) -> None:
-    """Train the position scorer on TRAIN_FILE and tune it on DEV_FILE (labelled JSON Lines)."""
+@click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Pipeline to train.")
+@click.option("--model", default=None, help="spaCy model (default: the configured one for the language).")
+@click.option(
+    "--guard",
+    "guards",
+    multiple=True,
+    metavar="FILE:F1",
+    help="A labelled file whose loose F1 must stay at or above F1 (repeatable), e.g. gold/dev_wire.jsonl:0.85.",
+)
+def main(
+    train_file: Path, dev_file: Path, out: Path, language: str, model: str | None, guards: tuple[str, ...]
+) -> None:
+    """Train the position scorer on TRAIN_FILE and tune it on DEV_FILE (labelled JSON Lines).
+
+    Example: python -m pipeline.train_scorer gold/real/es_train.jsonl gold/real/es_dev.jsonl
+    --language es --out pipeline/lexicons/es/scorer.json
+    """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    extractor = Extractor(gate=False)
-    result = train(load_jsonl(train_file), load_jsonl(dev_file), extractor)
+    settings = Settings()
+    model = model or (settings.model if language == "en" else settings.model_es)
+    fallback = settings.fallback_model if language == "en" else None
+    extractor = Extractor(model, fallback, gate=False, language=language)
+    floors = []
+    for guard in guards:
+        path, _, floor = guard.rpartition(":")
+        if not path or not Path(path).is_file():
+            raise click.BadParameter(f"{guard!r}: expected FILE:F1 with an existing file", param_hint="--guard")
+        floors.append((load_jsonl(path), float(floor)))
+    result = train(load_jsonl(train_file), load_jsonl(dev_file), extractor, floors)
+    result["guards"] = list(guards)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     click.echo(
         f"{out}: {len(result['weights'])} weights, C={result['C']}, threshold={result['threshold']}, "

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import trafilatura
 
 from models import Article, Feed
+from models.normalise import reading_language
 from spiders.syndication import signature, to_bytes
 from spiders.urls import is_fetchable, is_site_root, normalize_url, same_site
 
@@ -64,7 +65,8 @@ def article_from_html(html: str | bytes, url: str, feed: Feed, fetched_at: str, 
         title=document.title,
         text=text,
         outlet=(document.sitename or feed.outlet) if feed.aggregator else feed.outlet,
-        language=feed.language,
+        # the feed's language unless the text is surely in another: aggregators mix languages (issue 11)
+        language=reading_language(feed.language, text)[0],
         published=document.date,
         author=document.author,
         fetched_url=url,

@@ -241,4 +241,5 @@ class FeedSpider(scrapy.Spider):
         reason = describe(failure)
         self.logger.warning("page %s failed: %s", failure.request.url, reason)
         self.crawler.stats.inc_value("migtrack/pages_failed")
-        yield Failure(failure.request.url, "fetch", reason, store.now(), feed_url=feed.url)
+        # keyed as articles are: one failure row per page, whatever tracking parameters its links carried
+        yield Failure(normalize_url(failure.request.url), "fetch", reason, store.now(), feed_url=feed.url)

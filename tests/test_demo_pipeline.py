@@ -13,11 +13,11 @@ from tests.conftest import run_cli, table_counts
 
 def test_demo_stores_the_corpus(demo_runs):
     db_path, first, _, counts = demo_runs
-    assert counts["feeds"] == 4
+    assert counts["feeds"] == 6
     assert counts["articles"] >= 40
     assert counts["positions"] >= 20
-    assert "4 feeds read" in first.stderr
-    assert "46 new articles" in first.stderr
+    assert "6 feeds read" in first.stderr
+    assert "63 new articles" in first.stderr
     assert "positions" in first.stderr and "events" in first.stderr
 
 
@@ -25,7 +25,7 @@ def test_running_twice_adds_nothing(demo_runs):
     db_path, _, second, counts = demo_runs
     assert table_counts(db_path) == counts
     # unchanged feeds are recognised by their body hash: nothing is parsed or fetched again
-    assert "0 feeds read, 4 not modified, 0 failed" in second.stderr
+    assert "0 feeds read, 6 not modified, 0 failed" in second.stderr
     assert "0 new articles" in second.stderr
     assert "0 articles processed" in second.stderr
 
@@ -48,7 +48,13 @@ def test_articles_are_keyed_by_canonical_url_without_tracking(demo_runs):
 def test_topic_feed_articles_are_credited_to_their_publishers(demo_runs):
     db = sqlite_utils.Database(demo_runs[0])
     outlets = {row["outlet"] for row in db.query("select distinct outlet from articles")}
-    assert outlets == {"Gulf Coast Courier", "Northern Star Wire", "Meridian Policy Review"}
+    assert outlets == {
+        "Gulf Coast Courier",
+        "Northern Star Wire",
+        "Meridian Policy Review",
+        "El Diario del Valle",
+        "Agencia Latina de Noticias",
+    }
 
 
 def test_article_fields_come_from_the_page(demo_runs):
@@ -95,6 +101,8 @@ def test_off_topic_articles_yield_no_positions(demo_runs):
         "banxico",
         "dorian",
         "iota",
+        "copa-oro",
+        "otis",
     ]
     rows = list(
         db.query(

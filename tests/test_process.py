@@ -15,6 +15,7 @@ class NextVersionFailingOn:
     def __init__(self, extractor, failing_text: str):
         self.extractor, self.failing_text = extractor, failing_text
         self.version, self.batch_size = extractor.version + "+next", extractor.batch_size
+        self.language = extractor.language
 
     def extract(self, texts):
         texts = list(texts)

@@ -8,6 +8,7 @@ its own pattern with no country: it excludes Mexico rather than naming it.
 
 from __future__ import annotations
 
+import gettext
 from functools import cache
 
 import pycountry
@@ -25,60 +26,80 @@ if not Span.has_extension("country"):
 
 
 @cache
-def alias_table() -> dict[str, tuple[str, str]]:
-    """Lower-cased alias -> (ISO3, kind), kind being name, demonym, capital, person or org."""
-    table: dict[str, tuple[str, str]] = {}
-    for country in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            name = getattr(country, attr, None)
-            if name and "," not in name:
-                table.setdefault(name.lower(), (country.alpha_3, "name"))
-    for row in read_jsonl("countries.jsonl"):
+def alias_table(language: str = "en") -> dict[str, tuple[str, str]]:
+    """Lower-cased alias -> (ISO3, kind), kind being name, demonym, capital, person or org.
+
+    Another language's table is the English one (officials' names, "Washington", "EE.UU." in quotes of
+    English) under that language's own: pycountry's translations of the ISO names, then the alias table
+    of ``lexicons/<language>/``."""
+    if language != "en":
+        table = dict(alias_table("en"))
+        _add_pycountry_names(
+            table, gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
+        )
+    else:
+        table = {}
+        _add_pycountry_names(table, str)
+    for row in read_jsonl("countries.jsonl", language):
         for kind, key in (("name", "names"), ("demonym", "demonyms"), ("capital", "capitals")):
             for alias in row.get(key, []):
                 table[alias.lower()] = (row["iso3"], kind)
-    for alias in read_json("not_countries.json")["names"]:
+    for alias in read_json("not_countries.json", language)["names"]:
         table[alias.lower()] = (NEGATED_PREFIX, "name")
-    for row in read_jsonl("officials.jsonl"):
+    for row in read_jsonl("officials.jsonl", language):
         for alias in [row["name"], *row.get("aliases", [])]:
             table[alias.lower()] = (row["iso3"], row.get("kind", "person"))
     return table
+
+
+def _add_pycountry_names(table: dict[str, tuple[str, str]], translate) -> None:
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            name = translate(name) if name else None
+            if name and "," not in name:
+                table.setdefault(name.lower(), (country.alpha_3, "name"))
 
 
 LABEL_OF_KIND = {"name": "GPE", "capital": "GPE", "demonym": "NORP", "person": "PERSON", "org": "ORG"}
 
 
 @registry.misc("migtrack.country_patterns.v1")
-def country_patterns() -> list[dict]:
+def country_patterns(language: str = "en") -> list[dict]:
     """EntityRuler patterns for every alias, with the ISO3 code as the pattern id."""
     patterns = []
-    for alias, (iso3, kind) in alias_table().items():
-        for variant in {alias, alias.title(), _as_written(alias)}:
+    for alias, (iso3, kind) in alias_table(language).items():
+        variants = {alias.title(), _as_written(alias, language)}
+        # Spanish writes demonyms in lower case, but a lower-case name is often a word ("maduro", "chile")
+        if language == "en" or kind == "demonym":
+            variants.add(alias)
+        for variant in variants:
             patterns.append({"label": LABEL_OF_KIND[kind], "pattern": variant, "id": iso3})
         if kind == "demonym":
             # phrase patterns, not token patterns: the PhraseMatcher costs nothing per pattern, token
             # patterns are tried at every token (these were most of the scan's time)
-            for form in {alias.title(), _as_written(alias)}:
+            for form in {alias.title(), _as_written(alias, language)}:
                 for prefix in ("non-", "Non-"):
                     patterns.append({"label": "NORP", "id": NEGATED_PREFIX + iso3, "pattern": prefix + form})
     return patterns
 
 
 @cache
-def _written_forms() -> dict[str, str]:
-    forms: dict[str, str] = {alias.lower(): alias for alias in read_json("not_countries.json")["names"]}
-    for row in read_jsonl("countries.jsonl"):
+def _written_forms(language: str = "en") -> dict[str, str]:
+    forms: dict[str, str] = dict(_written_forms("en")) if language != "en" else {}
+    forms.update({alias.lower(): alias for alias in read_json("not_countries.json", language)["names"]})
+    for row in read_jsonl("countries.jsonl", language):
         for key in ("names", "demonyms", "capitals"):
             for alias in row.get(key, []):
                 forms[alias.lower()] = alias
-    for row in read_jsonl("officials.jsonl"):
+    for row in read_jsonl("officials.jsonl", language):
         for alias in [row["name"], *row.get("aliases", [])]:
             forms[alias.lower()] = alias
     return forms
 
 
-def _as_written(alias: str) -> str:
-    return _written_forms().get(alias, alias)
+def _as_written(alias: str, language: str = "en") -> str:
+    return _written_forms(language).get(alias, alias)
 
 
 def names_country(ent: Span) -> bool:

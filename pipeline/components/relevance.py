@@ -47,24 +47,44 @@ class RelevanceGate:
         return doc
 
 
-def cue_stems() -> list[str]:
+def cue_stems(language: str = "en") -> list[str]:
     """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing) and of
     every word of the stance families (``stance_families.json``), so the gate lets through every sentence
-    the stance finder could read; the scanner has no lemmatizer."""
+    the stance finder could read; the scanner has no lemmatizer. A Spanish verb loses its infinitive
+    ending ("rechaz" for rechazó, rechaza, rechazaron)."""
     lemmas: set[str] = set()
-    for row in read_jsonl("stances.jsonl"):
+    for row in read_stance_patterns(language):
         anchor = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
         lemmas.update(anchor["IN"] if isinstance(anchor, dict) else [anchor])
-    for stance, words in read_json("stance_families.json").items():
+    for stance, words in read_json("stance_families.json", language).items():
         if not stance.startswith("_"):
             lemmas.update(words)
-    return sorted({lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma for lemma in lemmas})
+    return sorted({_stem(lemma, language) for lemma in lemmas})
 
 
-@Language.factory("migtrack_relevance_gate", assigns=["doc.spans"], requires=["doc.sents", "doc.ents"])
-def make_relevance_gate(nlp: Language, name: str) -> RelevanceGate:
-    vocabulary = read_json("relevance.json")
-    cue_terms = vocabulary["cue_terms"] + cue_stems()
+def _stem(lemma: str, language: str) -> str:
+    if language == "es" and lemma.endswith(("ar", "er", "ir")) and len(lemma) > 4:
+        return lemma[:-2]
+    return lemma[:-1] if lemma.endswith("e") and len(lemma) > 3 else lemma
+
+
+def read_stance_patterns(language: str) -> list[dict]:
+    """The language's cue patterns; a language without a pattern file reads stances through its families."""
+    try:
+        return read_jsonl("stances.jsonl", language)
+    except FileNotFoundError:
+        return []
+
+
+@Language.factory(
+    "migtrack_relevance_gate",
+    assigns=["doc.spans"],
+    requires=["doc.sents", "doc.ents"],
+    default_config={"language": "en"},
+)
+def make_relevance_gate(nlp: Language, name: str, language: str) -> RelevanceGate:
+    vocabulary = read_json("relevance.json", language)
+    cue_terms = vocabulary["cue_terms"] + cue_stems(language)
     return RelevanceGate(vocabulary["migration_terms"], cue_terms, vocabulary["min_topic_sentences"])
 
 

@@ -37,7 +37,9 @@ GOVERNED_BY = frozenset({"xcomp", "ccomp", "advcl", "relcl", "acl", "conj", "dob
 GOVERNS = frozenset({"xcomp", "ccomp", "dobj", "obj", "attr", "acomp", "pcomp", "advcl", "nsubjpass", "conj"})
 PREDICATE_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ"})
 MAX_CLIMB = 4
+SCORER_FILE = "scorer.json"  # in the language's lexicon folder
 RULE = "rule"  # the thresholds' key for candidates a pattern rule found
+BARE = "bare"  # and for candidates no rule read at all (never below their stance's)
 NEGATIONS = frozenset({"not", "n't", "never", "no", "nunca", "tampoco", "ni"})
 
 
@@ -57,10 +59,10 @@ class Candidate:
 class PositionScorer:
     """Scores every candidate pair of a parsed sentence and rewrites ``doc._.positions`` with the kept ones."""
 
-    def __init__(self, model: dict | None):
+    def __init__(self, model: dict | None, language: str = "en"):
         self.model = model
-        self.families = {stance: frozenset(words) for stance, words in read_json("stance_families.json").items()
-                         if not stance.startswith("_")}  # fmt: skip
+        families = read_json("stance_families.json", language)
+        self.families = {stance: frozenset(words) for stance, words in families.items() if not stance.startswith("_")}
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.model:  # untrained: the patterns alone decide
@@ -79,7 +81,8 @@ class PositionScorer:
 
     def probability(self, features: list[str]) -> float:
         weights = self.model["weights"]
-        score = self.model["bias"] + sum(weights.get(f, 0.0) for f in features)
+        # each feature counts once, as the trainer's DictVectorizer saw it
+        score = self.model["bias"] + sum(weights.get(f, 0.0) for f in set(features))
         return 1.0 / (1.0 + math.exp(-score))
 
     # ---- candidates ----------------------------------------------------------------------------
@@ -169,7 +172,7 @@ class PositionScorer:
         family = self.families.get(stance, frozenset())
         features = []
         roots = [m.span.root for m in own if not m.nationality]
-        for word in (roots[0].doc if roots else []):
+        for word in roots[0].doc if roots else []:
             if word.lemma_.lower() not in family or word.pos_ not in PREDICATE_POS:
                 continue
             up, down = min((_path(root, word) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
@@ -196,7 +199,6 @@ class PositionScorer:
                     if other != stance and lemma in words_of_other:
                         features.append(f"{stance}|other_fam_{role}={other}")
         return features
-
 
     def _new_position(self, candidate: Candidate, doc: Doc) -> dict:
         """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
@@ -225,9 +227,14 @@ class PositionScorer:
             "sentence_index": 0,
         }
 
+
 def threshold_for(candidate: Candidate, thresholds: dict[str, float]) -> float:
     """The bar a candidate must reach: the patterns' own where a pattern rule found it, else its stance's."""
-    return thresholds[RULE] if candidate.rule_positions else thresholds[candidate.stance]
+    if candidate.rule_positions:
+        return thresholds[RULE]
+    if not candidate.proposed:  # no rule read the pair: nothing filtered money, conditions, unnamed parties
+        return max(thresholds[candidate.stance], thresholds.get(BARE, 0.0))
+    return thresholds[candidate.stance]
 
 
 def _attachment(root: Token) -> tuple[str, Token]:
@@ -297,10 +304,10 @@ def _sentence_words(doc: Doc) -> set[str]:
     return {t.lemma_.lower() for t in doc if t.pos_ in ("VERB", "NOUN", "ADJ") and not t.is_stop}
 
 
-def load_scorer_model(name: str) -> dict | None:
-    """The trained weights, or None when the file is not there yet (the rules alone then decide)."""
+def load_scorer_model(language: str) -> dict | None:
+    """The language's trained weights, or None before the first training (the patterns alone then decide)."""
     try:
-        return read_json(name)
+        return read_json(SCORER_FILE, language)
     except FileNotFoundError:
         return None
 
@@ -309,10 +316,10 @@ def load_scorer_model(name: str) -> dict | None:
     "migtrack_position_scorer",
     assigns=["doc._.positions"],
     requires=["doc._.positions"],
-    default_config={"model": "scorer_en.json"},
+    default_config={"language": "en"},
 )
-def make_position_scorer(nlp: Language, name: str, model: str) -> PositionScorer:
-    return PositionScorer(load_scorer_model(model))
+def make_position_scorer(nlp: Language, name: str, language: str) -> PositionScorer:
+    return PositionScorer(load_scorer_model(language), language)
 
 
 def label_counts(candidates: list[Candidate], gold: list[dict]) -> list[int]:

@@ -29,7 +29,8 @@ from spacy.tokens import Doc, Span, Token
 
 from models import Position
 from pipeline.components.countries import NEGATED_PREFIX
-from pipeline.lexicons import read_json, read_jsonl
+from pipeline.components.relevance import read_stance_patterns
+from pipeline.lexicons import read_json
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
@@ -122,10 +123,10 @@ def _mention_of(token: Token, sent_mentions: list[Mention]) -> Mention | None:
 class StanceFinder:
     """Finds positions in every sentence of a parsed Doc and stores them on ``doc._.positions``."""
 
-    def __init__(self, nlp: Language, migration_terms: list[str]):
+    def __init__(self, nlp: Language, migration_terms: list[str], language: str = "en"):
         self.matcher = DependencyMatcher(nlp.vocab)
         self.rules: dict[str, dict] = {}
-        for row in read_jsonl("stances.jsonl"):
+        for row in read_stance_patterns(language):
             self.matcher.add(row["rule"], [row["pattern"]])
             self.rules[row["rule"]] = row
         self.priority = {rule: n for n, rule in enumerate(self.rules)}
@@ -134,14 +135,14 @@ class StanceFinder:
         # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
         self.families = {
             stance: frozenset(words)
-            for stance, words in read_json("stance_families.json").items()
+            for stance, words in read_json("stance_families.json", language).items()
             if not stance.startswith("_")
         }
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
         cues: dict[int, Cue] = {}
-        for match_id, token_ids in self.matcher(doc):
+        for match_id, token_ids in self.matcher(doc) if self.rules else []:
             rule = doc.vocab.strings[match_id]
             anchor = token_ids[0]
             # rules are ordered specific-first in the data file; the first that claims a token wins
@@ -650,8 +651,16 @@ def _control_chain(cue: Token) -> list[Token]:
     return _climb(cue, _controller)
 
 
+SPANISH_NEGATIONS = frozenset({"no", "nunca", "jamás", "tampoco"})  # advmod in Universal Dependencies
+
+
 def _has_neg(token: Token) -> bool:
-    return any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in token.children)
+    return any(
+        c.dep_ == "neg"
+        or (c.dep_ == "det" and c.lower_ == "no")
+        or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS)
+        for c in token.children
+    )
 
 
 def _perfect(token: Token) -> bool:
@@ -776,7 +785,10 @@ def _deduplicate(positions: list[Position]) -> list[Position]:
 
 
 @Language.factory(
-    "migtrack_stance_finder", assigns=["doc._.positions"], requires=["token.dep", "token.lemma", "doc.ents"]
+    "migtrack_stance_finder",
+    assigns=["doc._.positions"],
+    requires=["token.dep", "token.lemma", "doc.ents"],
+    default_config={"language": "en"},
 )
-def make_stance_finder(nlp: Language, name: str) -> StanceFinder:
-    return StanceFinder(nlp, read_json("relevance.json")["migration_terms"])
+def make_stance_finder(nlp: Language, name: str, language: str) -> StanceFinder:
+    return StanceFinder(nlp, read_json("relevance.json", language)["migration_terms"], language)

