@@ -48,7 +48,8 @@ def normalize_url(url: str) -> str:
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     query = "&".join(sorted(field for field in parts.query.split("&") if field and not _is_tracking(field)))
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    # strip again: dropping a fragment can leave whitespace at the end ("/ #top"), and the key must be its own key
+    return urlunsplit((scheme, netloc, parts.path or "/", query, "")).strip()
 
 
 def _is_tracking(field: str) -> bool:

@@ -81,3 +81,75 @@ def test_regional_language_tags_are_read_as_their_language():
         parse_config("[[feeds]]\nurl = 'https://e.org/rss'\noutlet = 'E'\nlanguage = 'ES_mx'\n").feeds[0].language
         == "es"
     )
+
+
+def test_every_feed_key_is_read_and_the_defaults_are_a_plain_english_feed():
+    """Mutation testing (RELIABILITY.md) found ``kind``, ``aggregator`` and the defaults read by no test."""
+    config = parse_config(
+        """
+        [[feeds]]
+        url = "http://example.org/sitemap.xml"
+        outlet = "Example"
+        kind = "news-sitemap"
+        aggregator = true
+        [[feeds]]
+        url = "https://example.org/rss"
+        outlet = "Ejemplo"
+        """
+    )
+    sitemap, plain = config.feeds
+    assert (sitemap.url, sitemap.kind, sitemap.aggregator) == ("http://example.org/sitemap.xml", "news-sitemap", True)
+    assert (plain.kind, plain.aggregator, plain.language, plain.country) == ("feed", False, "en", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\nkind = 'atom'\n",
+            "feeds.toml feed #1: kind 'atom' is not one of feed, news-sitemap",
+        ),
+        ("[[feeds]]\nlanguage = 'en'\n", "feeds.toml feed #1: feed is missing url, outlet (every [[feeds]] needs"),
+        (
+            "[[feeds]]\nurl = 'https://a.org/rss'\noutlet = 'A'\n[[feeds]]\nurl = 'https://b.org/rss'\noutlet = 'B'\n"
+            "colour = 'red'\nsize = 2\n",
+            "feeds.toml feed #2: unknown feed key(s) colour, size",
+        ),
+        ("[settings]\ndatabase = 'x'\ncolour = 'red'\n", "unknown setting(s) colour, database; known: batch_size, db,"),
+        ("[settings]\ndb = 3\n", "feeds.toml: setting db = 3 must be a string"),
+    ],
+)
+def test_messages_name_every_bad_key_and_the_feed_it_is_in(text, message):
+    with pytest.raises(ConfigError) as error:
+        parse_config(text, "feeds.toml")
+    assert message in str(error.value)
+
+
+def test_zero_is_a_valid_count_and_a_settings_only_file_has_no_feeds():
+    """``text_workers = 0`` means "read pages in the crawl's own thread" (spiders/readers.py): zero must be
+    accepted where a negative number is refused."""
+    config = parse_config("[settings]\ntext_workers = 0\nbatch_size = 1\n")
+    assert (config.settings.text_workers, config.settings.batch_size, config.feeds) == (0, 1, [])
+
+
+def test_errors_without_a_file_name_say_config():
+    with pytest.raises(ConfigError, match=r"^<config>: not valid TOML"):
+        parse_config("[[feeds]\n")
+
+
+def test_with_no_path_the_working_directorys_file_is_read_if_there(tmp_path, monkeypatch):
+    """``migtrack`` without ``--config`` reads ./migtrack.toml, as UTF-8, naming it in its messages, and
+    falls back to the defaults where there is none."""
+    monkeypatch.chdir(tmp_path)
+    assert load_config(None).feeds == [] and load_config(None).settings.db == "data/migtrack.db"
+    (tmp_path / "migtrack.toml").write_bytes(
+        "[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'Le Économiste'\n".encode()
+    )
+    assert [feed.outlet for feed in load_config(None).feeds] == ["Le Économiste"]
+    (tmp_path / "migtrack.toml").write_text("[settings]\nbatch_size = 'many'\n")
+    with pytest.raises(ConfigError, match=r"^migtrack.toml: setting batch_size"):
+        load_config(None)
+    with pytest.raises(ConfigError, match=r"^sub/feeds.toml: setting batch_size"):
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "feeds.toml").write_text("[settings]\nbatch_size = 'many'\n")
+        load_config("sub/feeds.toml")

@@ -234,3 +234,157 @@ def test_an_incremental_build_equals_a_build_from_scratch(demo_db, tmp_path):
     # nothing changed: nothing to do, and still the same
     assert build_events(db) == before
     assert _events_and_links(db) == _from_scratch(db, tmp_path / "unchanged.db")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ("Colombia refused the flights today.", "2025-03-12"),
+        ("Mexico said tonight it would accept them.", "2025-03-12"),
+        ("Earlier this week Guatemala agreed.", "2025-03-10"),  # the Monday of a Wednesday's week
+        ("Earlier this month Honduras agreed.", "2025-03-01"),
+        ("Last weekend Venezuela took two flights.", "2025-03-08"),  # the Saturday before
+        ("Three days ago Panama agreed.", "2025-03-09"),
+        ("Panama agreed 10 days ago.", "2025-03-02"),
+        ("Two weeks ago Panama agreed.", "2025-02-26"),
+        ("A week ago Panama agreed.", "2025-03-05"),
+        ("Mexico agreed in December to take back migrants.", "2024-12-01"),  # last December, not next
+        ("Mexico agreed on March 3 to take back migrants.", "2025-03-03"),
+    ],
+)
+def test_every_kind_of_relative_date_counts_back_from_a_wednesday(evidence, expected):
+    """Mutation testing (RELIABILITY.md) found these expressions read by no test; 2025-03-12 is a Wednesday."""
+    assert stated_date(evidence, "2025-03-12") == expected
+
+
+def test_last_weekend_is_a_saturday_two_to_eight_days_back_on_every_day_of_a_year():
+    for day in _every_day_of(2025):
+        saturday = date.fromisoformat(stated_date("Last weekend Mexico agreed.", day.isoformat()))
+        assert saturday.weekday() == 5 and 2 <= (day - saturday).days <= 8, day
+        assert stated_date("Earlier this week Mexico agreed.", day.isoformat()) == (
+            (day - timedelta(days=day.weekday())).isoformat()
+        )
+
+
+def test_a_date_without_a_year_that_would_come_later_is_last_years_or_none():
+    """A February 29 pushed a year back does not exist: the expression gives no date rather than a crash."""
+    assert stated_date("Mexico agreed on Feb. 29 to take them.", "2024-02-10") is None
+    assert stated_date("Mexico agreed on Dec. 30 to take them.", "2025-01-10") == "2024-12-30"
+    assert stated_date("Mexico agreed on Dec. 30, 2025 to take them.", "2025-01-10") is None  # later, with a year
+
+
+def test_undated_reports_are_one_event_and_never_join_a_dated_one(db):
+    report(db, "a1", None, "Reuters", "Colombia refused the flights.")
+    report(db, "a2", None, "AP", "Colombia refused the flights again.")
+    report(db, "a3", "2025-03-02", "AP", "Colombia refused the flights.")
+    assert build_events(db) == 2
+    undated, dated = sorted(events_of(db), key=lambda e: e["first_reported"] or "")
+    assert (undated["first_reported"], undated["n_articles"], undated["event_date"]) == (None, 2, None)
+    assert (undated["event_month"], undated["event_year"]) == (None, None)
+    assert (dated["first_reported"], dated["n_articles"]) == ("2025-03-02", 1)
+
+
+def test_incremental_and_full_builds_agree_on_a_small_database(db, tmp_path):
+    """What the demo-database test checks, on a handful of rows: keys with no counterpart (``is``, not "="),
+    negated keys, reports leaving and coming back, a key appearing; each step equals a full build."""
+    report(db, "a1", "2025-01-26T10:00:00", "AP", "Colombia turned back two U.S. military flights.")
+    report(db, "a2", "2025-01-26T23:00:00", "AP", "Colombia agreed to accept the flights.", stance="accept")
+    report(db, "a3", "2025-01-27", "AP", "Colombia did not accept the flights.", stance="accept", negated=1)
+    report(db, "a4", "2025-02-01", "AP", "Colombia refused deportees.", counterpart=None)
+    report(db, "a5", "2025-04-01", "AP", "Colombia refused deportees again.", counterpart=None)
+    report(db, "a6", "2025-01-20", "AP", "Mexico accepted flights.", actor="MEX", stance="accept")
+    assert build_events(db) == 6
+    assert _events_and_links(db) == _from_scratch(db, tmp_path / "first.db")
+    taken = list(db.query("select * from positions where article_id in ('a2', 'a4')"))
+    with db.conn:
+        db.execute("delete from positions where article_id in ('a2', 'a4')")
+    assert build_events(db) == 4
+    assert _events_and_links(db) == _from_scratch(db, tmp_path / "after-delete.db")
+    (refusal,) = db.query("select previous_stance from events where stance = 'accept' and negated = 1")
+    assert refusal["previous_stance"] == "refuse"  # the acceptance before it is gone
+    with db.conn:
+        db["positions"].insert_all([{**row, "event_id": None} for row in taken])
+    report(db, "a7", "2025-02-10", "AP", "Colombia proposed a deal.", stance="propose")
+    assert build_events(db) == 7
+    assert _events_and_links(db) == _from_scratch(db, tmp_path / "after-insert.db")
+    assert build_events(db) == 7
+    assert _events_and_links(db) == _from_scratch(db, tmp_path / "unchanged.db")
+
+
+def test_the_window_includes_its_thirtieth_day():
+    """The window is ``WINDOW_DAYS`` long, both ends counted: 30 days after the first report is the same event."""
+    from pipeline.events import _same_event
+
+    assert _same_event("2025-03-02", "2025-04-01") and not _same_event("2025-03-02", "2025-04-02")
+    assert _same_event(None, None) and not _same_event(None, "2025-03-02") and not _same_event("2025-03-02", None)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "published", "expected"),
+    [
+        ("On March 12 Mexico agreed.", "2025-03-12", "2025-03-12"),  # the day itself is not "coming"
+        ("On Jan. 1 Mexico agreed.", "2025-07-03", "2025-01-01"),  # 183 days back without a year: kept
+        ("On Jan. 1 Mexico agreed.", "2025-07-04", None),  # 184: a coming date misread
+        ("On Sunday Mexico agreed.", None, None),  # no publication day to read it against
+        (None, "2025-03-12", None),
+    ],
+)
+def test_the_edges_of_what_a_stated_date_may_be(evidence, published, expected):
+    assert stated_date(evidence, published) == expected
+
+
+def test_the_date_most_articles_state_wins_and_keys_differing_only_in_counterpart_or_negation_are_apart(db):
+    report(db, "a1", "2025-01-28", "AP", "On Jan. 26 Colombia turned back two flights.")
+    report(db, "a2", "2025-01-28", "Reuters", "On Jan. 25 Colombia turned back two flights.")
+    report(db, "a3", "2025-01-29", "EFE", "On Jan. 25 Colombia turned back two U.S. flights.")
+    report(db, "b1", "2025-01-28", "AP", "Colombia refused deportees.", counterpart=None)
+    report(db, "b2", "2025-01-28", "AP", "Colombia did not refuse the flights.", negated=1)
+    assert build_events(db) == 3
+    (stated,) = db.query("select * from events where counterpart = 'USA' and negated = 0")
+    assert (stated["event_date"], stated["date_source"], stated["n_articles"]) == ("2025-01-25", "text", 3)
+    assert len({event["id"] for event in events_of(db)}) == 3
+
+
+def test_without_evidence_the_first_report_represents_the_event_and_ties_go_to_the_earliest(db):
+    report(db, "a1", "2025-03-02", "AP", None)
+    report(db, "a2", "2025-03-03", "AP", None)
+    report(db, "b1", "2025-03-02", "AP", "Mexico refused flights.", actor="MEX")
+    report(db, "b2", "2025-03-03", "EFE", "Mexico rejected planes.", actor="MEX")  # as long, as widely carried
+    build_events(db)
+    silent, spoken = (next(db.query("select * from events where actor = ?", [a])) for a in ("COL", "MEX"))
+    assert (silent["representative_evidence"], silent["representative_article_id"]) == (None, "a1")
+    assert (spoken["representative_evidence"], spoken["representative_article_id"]) == ("Mexico refused flights.", "b1")
+
+
+def test_two_stances_in_one_article_follow_each_other_in_the_order_written(db):
+    """A refusal and then an agreement in one article: the agreement's previous stance is the refusal."""
+    db["articles"].insert({"id": "a1", "url": "https://example.org/a1", "published": "2025-01-26", "outlet": "AP"})
+    for stance, start in (("accept", 120), ("refuse", 0)):
+        db["positions"].insert(
+            {"id": f"p-{stance}", "article_id": "a1", "actor": "COL", "stance": stance, "counterpart": "USA",
+             "negated": 0, "evidence": f"Colombia said {stance}.", "start": start}
+        )  # fmt: skip
+    build_events(db)
+    previous = dict(db.execute("select stance, previous_stance from events").fetchall())
+    assert previous == {"refuse": None, "accept": "refuse"}
+
+
+def test_events_from_before_report_order_are_rebuilt_whole(db):
+    """A database whose events predate ``report_order`` (one such row is enough) is rebuilt once, fully."""
+    report(db, "a1", "2025-03-02", "AP", "Colombia refused the flights.")
+    report(db, "a2", "2025-05-02", "AP", "Colombia refused the flights again.")
+    build_events(db)
+    with db.conn:
+        db.execute("update events set report_order = null, n_articles = 99 where first_reported = '2025-03-02'")
+    assert build_events(db) == 2
+    assert [(e["n_articles"], e["report_order"] is not None) for e in events_of(db)] == [(1, True), (1, True)]
+
+
+def test_reports_of_one_day_follow_their_time_of_day_not_their_article_ids(db):
+    report(db, "z1", "2025-01-26T10:00:00", "AP", "Colombia turned back two U.S. military flights.")
+    report(db, "a2", "2025-01-26T23:00:00", "AP", "Colombia agreed to accept the flights.", stance="accept")
+    build_events(db)
+    assert dict(db.execute("select stance, previous_stance from events").fetchall()) == {
+        "refuse": None,
+        "accept": "refuse",
+    }

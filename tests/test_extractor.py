@@ -102,10 +102,30 @@ def test_rows_without_text_are_scored_as_predicting_nothing(extractor):
 
 
 def test_the_relevance_gate_costs_no_recall(extractor):
-    """The gate is for speed: every sentence the stance finder could read must still get through."""
+    """The gate is for speed: every sentence the stance finder could read must still get through.
+
+    Sentence by sentence the gate cannot cost anything (a lone sentence has no article whose topic it
+    could judge, so it is given the benefit of the doubt), so the gold sentences are also read inside the
+    demo articles they come from, as the gate reads text in production, where its article-topic check
+    decides (issue 15: breaking that check lowered in-article recall from 0.795 to 0.664 and this test,
+    then row by row only, passed). Gate on and off are compared with each other, not with fixed figures:
+    the extractor changes, the gate must keep costing nothing."""
+    from bench.extract_speed import in_article_check
     from pipeline.extract import Extractor
 
     ungated = Extractor(pipelines=extractor.pipelines, gate=False)
     rows = [row for name in ("dev_demo.jsonl", "dev_wire.jsonl") for row in read_jsonl(GOLD_DIR / name)]
     gated_recall = evaluate_rows(rows, extractor)["loose"]["recall"]
     assert gated_recall >= evaluate_rows(rows, ungated)["loose"]["recall"]
+
+    in_articles = in_article_check(extractor, ungated)
+    gated, no_gate = in_articles["dev_demo in articles/gate-on"], in_articles["dev_demo in articles/gate-off"]
+    demo_rows = read_jsonl(GOLD_DIR / "dev_demo.jsonl")
+    # nearly every gold sentence was found in its article, and they hold positions to lose
+    assert gated["sentences_not_found"] <= len(demo_rows) // 10, gated["sentences_not_found"]
+    assert no_gate["loose"]["tp"] + no_gate["loose"]["fn"] >= 50
+    assert no_gate["loose"]["tp"] > 0
+    # not one gold position the parser finds without the gate is lost with it
+    assert gated["loose"]["tp"] >= no_gate["loose"]["tp"], (gated["loose"], no_gate["loose"])
+    assert gated["loose"]["recall"] >= no_gate["loose"]["recall"]
+    assert gated["strict"]["tp"] >= no_gate["strict"]["tp"], (gated["strict"], no_gate["strict"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +37,24 @@ def one_story_feed(tmp_path: Path) -> Iterator[Path]:
         yield feeds
 
 
+def add_entry(feeds: Path, name: str) -> str:
+    """Another story on the site of ``one_story_feed``, listed first in its feed; returns its URL.
+
+    The feed's modification time moves two seconds on, so Last-Modified (whole seconds) changes even
+    when the feed is rewritten within the second of its last fetch."""
+    site = feeds.parent / "site"
+    feed = site / "feed.rss"
+    base = feed.read_text().split("<link>", 1)[1].split("</link>", 1)[0].rstrip("/")
+    (site / name).write_text(
+        f"<html><head><title>Honduras</title></head><body><p>{TEXT.replace('Guatemala', 'Honduras')}</p></body></html>"
+    )
+    item = f"<item><title>Honduras</title><link>{base}/{name}</link></item>"
+    feed.write_text(feed.read_text().replace("<item>", item + "<item>", 1))
+    later = time.time() + 2
+    os.utime(feed, (later, later))
+    return f"{base}/{name}"
+
+
 def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
     with one_story_feed(tmp_path) as feeds:
         db_path = tmp_path / "migtrack.db"
@@ -48,13 +68,31 @@ def test_second_poll_is_conditional_and_fetches_no_stored_page(tmp_path):
         assert "1 not due" in not_due.stderr  # polled a moment ago: run leaves it alone
 
         polled = run_cli("crawl", "--feeds", str(feeds), "--db", str(db_path))
+        (feed,) = db.query("select * from feeds")
+        articles_after_304 = db["articles"].count
+
+        # The feed gains an entry: now it is read, and its entry for the stored story must be skipped. A feed
+        # answering 304 or the same body never reaches that check (issue 15).
+        new_story = add_entry(feeds, "second.html")
+        gained = run_cli("crawl", "--feeds", str(feeds), "--db", str(db_path))
     assert polled.returncode == 0, polled.stderr[-2000:]
     assert "0 feeds read, 1 not modified" in polled.stderr
-    (feed,) = db.query("select * from feeds")
     assert feed["last_status"] == 304
     assert feed["entries"] == 1  # kept from the last fetch that had a body
-    assert db["articles"].count == 1
+    assert articles_after_304 == 1
     assert db["positions"].count >= 1
+
+    assert gained.returncode == 0, gained.stderr[-2000:]
+    assert "1 feeds read, 0 not modified" in gained.stderr and "1 new articles" in gained.stderr, gained.stderr[-500:]
+    assert "'migtrack/links_known': 1," in gained.stderr, gained.stderr[-3000:]
+    # robots.txt, the feed and the new story: the stored one is not requested again
+    assert "'downloader/request_count': 3," in gained.stderr, gained.stderr[-3000:]
+    assert [row["url"] for row in db.query("select url from articles order by url")] == [
+        new_story,
+        new_story.replace("second.html", "story.html"),
+    ]
+    (feed,) = db.query("select * from feeds")
+    assert feed["last_status"] == 200 and feed["entries"] == 2
 
 
 def test_a_cycle_refuses_to_overlap_another(tmp_path):

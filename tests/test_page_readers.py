@@ -17,7 +17,7 @@ import sqlite_utils
 
 from models import Feed
 from spiders.articles import ExtractionTimeout, NoArticleText
-from spiders.readers import PageReaders
+from spiders.readers import PageReaders, ReaderDied
 from tests.conftest import REPO, run_cli
 
 FEED = Feed(url="http://news.example/feed.xml", outlet="Example News")
@@ -64,14 +64,87 @@ def test_no_text_and_too_slow_come_back_as_the_errors_they_are(readers):
     assert article.text
 
 
-def test_a_killed_reader_is_replaced_and_its_page_read_again(readers):
+def die_reading(deaths: str, times: int) -> None:
+    """Run in the reader as it unpacks a page: SIGKILL the reader itself, the first ``times`` times."""
+    log = Path(deaths)
+    if len(log.read_text().split()) < times:
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class KillsItsReader:
+    """A page's hint that kills the reader process reading the page (``times`` times), as a page that makes
+    trafilatura or lxml crash in C would; each death is logged to ``deaths`` with the reader's pid."""
+
+    def __init__(self, deaths: Path, times: int):
+        deaths.touch()
+        self.deaths, self.times = deaths, times
+
+    def __reduce__(self):
+        return die_reading, (str(self.deaths), self.times)
+
+
+def killer_page(deaths: Path, times: int) -> tuple:
+    html, body, url, feed, hints, fetched_at, seconds_allowed = page(STORY)
+    return html, body, url, feed, {**hints, "dies": KillsItsReader(deaths, times)}, fetched_at, seconds_allowed
+
+
+def test_a_killed_reader_is_replaced_and_its_page_read_again(readers, tmp_path, caplog):
+    """The reader dies while it reads the page (not idle between pages): a new reader reads that page."""
     read(readers, page(STORY))
-    [worker] = multiprocessing.active_children()
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.join()
+    [first] = multiprocessing.active_children()
+    deaths = tmp_path / "deaths"
+    [article] = read(readers, killer_page(deaths, times=1))
+    assert not isinstance(article, Exception), article
+    assert article.text and article.published == "2025-01-31"
+    assert deaths.read_text().split() == [str(first.pid)]  # the reader reading it was killed, once
+    [second] = multiprocessing.active_children()
+    assert second.pid != first.pid and second.is_alive()
+    assert "a page reader process died" in caplog.text
+
+
+def test_a_page_that_kills_its_reader_twice_is_a_failure_and_the_next_page_is_read(readers, tmp_path):
+    """Read twice, by two readers, then given up as ReaderDied; the pool goes on with a third reader."""
+    deaths = tmp_path / "deaths"
+    [failed] = read(readers, killer_page(deaths, times=100))
+    assert isinstance(failed, ReaderDied), failed
+    assert str(failed).startswith("page reader processes died twice reading this page")
+    killed = deaths.read_text().split()
+    assert len(killed) == 2 and len(set(killed)) == 2, killed
     [article] = read(readers, page(STORY))
     assert article.text
-    assert worker.pid not in {child.pid for child in multiprocessing.active_children()}
+    assert [child.pid for child in multiprocessing.active_children() if str(child.pid) in killed] == []
+
+
+def test_a_page_that_kills_its_reader_twice_is_a_failures_row(tmp_path):
+    """What the crawl does with it: the feed spider yields an ``extract`` failure, stored as a row."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from db import store
+    from db.schema import open_db
+    from models import Failure
+    from spiders.feeds import FeedSpider
+
+    spider = FeedSpider.from_crawler(get_crawler(FeedSpider, {"MIGTRACK_TEXT_WORKERS": 1}))
+    html, _, url, feed, hints, _, _ = killer_page(tmp_path / "deaths", times=100)
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8")
+
+    async def parsed():
+        return [item async for item in spider.parse_article(response, feed, hints)]
+
+    try:
+        [failure] = asyncio.run(parsed())
+    finally:
+        spider.readers.close()
+    assert isinstance(failure, Failure) and (failure.stage, failure.url) == ("extract", url)
+    db = open_db(tmp_path / "migtrack.db")
+    store.record_failure(db, failure)
+    (row,) = db.query("select * from failures")
+    assert (row["stage"], row["url"], row["feed_url"]) == ("extract", url, feed.url)
+    assert row["error"].startswith("page reader processes died twice"), row
+    assert len((tmp_path / "deaths").read_text().split()) == 2
 
 
 def test_a_crawl_without_page_readers_stores_what_one_with_them_stores(demo_db, tmp_path):

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from demo.server import serve_site
 from tests.conftest import REPO
-from tests.test_incremental import TEXT
+from tests.test_incremental import TEXT, add_entry
 
 BIN = Path(sys.executable).parent
 # what pyproject.toml packs: the egg is built from a copy, because scrapyd-deploy writes setup.py and build/
@@ -112,18 +112,27 @@ def test_scrapyd_runs_the_feed_spider_into_the_database(tmp_path):
         # the next job reads what the first left in the database: the feed is unchanged, no page is fetched
         (site / "one.html").write_text("<html><body>changed, but not to be fetched again</body></html>")
         second = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}")
+        # the feed gains an entry: now it is read, and of its three pages only the new one is fetched (a feed
+        # answering 304 never reaches the check that skips stored pages, issue 15)
+        gained = add_entry(feeds, "three.html")
+        (site / "two.html").write_text("<html><body>changed, but not to be fetched again</body></html>")
+        after_gain = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}")
         # with only_due, the feed is not due for ten minutes or more: nothing is requested at all
         third = run_job(base, tmp_path, feeds_file=str(feeds), setting=f"MIGTRACK_DB={db_path}", only_due="1")
 
     db = sqlite_utils.Database(db_path)
     urls = sorted(row["url"] for row in db.query("select url from articles"))
-    assert urls == [f"{site_url}/one.html", f"{site_url}/two.html"], first[-3000:]
+    assert urls == [f"{site_url}/one.html", gained, f"{site_url}/two.html"], first[-3000:]
     assert "'finish_reason': 'finished'" in first
     assert "1 feeds known, 2 pages stored, 1 feeds to fetch" in second, second[-3000:]
     assert "'migtrack/feeds_not_modified': 1" in second and "'response_received_count': 2" in second  # robots, feed
+    assert "'migtrack/feeds_read': 1" in after_gain and "'migtrack/links_known': 2" in after_gain, after_gain[-3000:]
+    assert "'migtrack/articles_new': 1" in after_gain
+    assert "'response_received_count': 3" in after_gain  # robots, feed, three.html
     assert "1 feeds to fetch" not in third and "0 feeds to fetch" in third, third[-3000:]
     assert "response_received_count" not in third
     assert "changed" not in next(db.query("select text from articles where url like '%one.html'"))["text"]
+    assert "changed" not in next(db.query("select text from articles where url like '%two.html'"))["text"]
 
 
 def run_job(base: str, tmp_path: Path, **arguments: str) -> str:
