@@ -146,6 +146,8 @@ TABLES: dict[str, dict] = {
             "representative_article_id": str,
             # where the first mention stands in report order: [reported, published, article id, offset]
             "report_order": str,
+            # the highest confidence among its positions: how sure the surest report of it is
+            "confidence": float,
         },
         pk="id",
         foreign_keys=[
@@ -175,6 +177,7 @@ TABLES: dict[str, dict] = {
             "end": int,
             "rule": str,
             "confidence": float,
+            "confidence_band": str,
             "extractor_version": str,
             "event_id": str,
         },
@@ -217,7 +220,7 @@ _EVENTS_NAMED = """
     select e.event_month, e.first_reported, e.last_reported,
            e.actor, ac.name as actor_name, e.stance, e.negated, e.counterpart, cc.name as counterpart_name,
            e.n_articles, e.n_outlets, e.evidence, a.url as source_url, a.outlet, e.cameo, e.plover,
-           e.id as event_id
+           e.confidence, e.id as event_id
     from events e
     left join countries ac on ac.iso3 = e.actor
     left join countries cc on cc.iso3 = e.counterpart

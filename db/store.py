@@ -164,9 +164,18 @@ def position_row(article_id: str, position: Position, extractor_version: str) ->
         negated=int(position.negated),
         hedged=int(position.hedged),
         rule=position.rule,
+        confidence_band=confidence_band(position.confidence),
         extractor_version=extractor_version,
     )
     return row
+
+
+def confidence_band(confidence: float | None) -> str | None:
+    """A tenth of the confidence scale ("0.8-0.9"), so Datasette can facet positions by it."""
+    if confidence is None:
+        return None
+    low = min(int(confidence * 10), 9) / 10
+    return f"{low:.1f}-{low + 0.1:.1f}"
 
 
 def entity_row(article_id: str, entity: Entity) -> dict:

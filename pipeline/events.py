@@ -35,7 +35,7 @@ WINDOW_DAYS = 30
 # Sorted by key, then report order, so each key's positions arrive together and in the order reported.
 EVENTS_SQL = """
 select p.id as position_id, p.actor, p.stance, p.counterpart, coalesce(p.negated, 0) as negated,
-       p.evidence, p.article_id, p.start, p.event_id, a.outlet,
+       p.evidence, p.article_id, p.start, p.event_id, p.confidence, a.outlet,
        coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)) as reported,
        coalesce(a.published, a.fetched_at) as published_at
 from positions p join articles a on a.id = p.article_id {only_changed}
@@ -223,9 +223,12 @@ class _Event:
         self.stated: dict[str, set[str]] = defaultdict(set)  # date -> articles stating it, first stated first
         self.sentences: dict[str, set[str | None]] = defaultdict(set)  # evidence -> outlets carrying it
         self.sentence_article: dict[str, str] = {}
+        self.confidence: float | None = None
 
     def add(self, row: dict) -> None:
         self.position_ids.append(row["position_id"])
+        if row["confidence"] is not None:
+            self.confidence = max(self.confidence or 0.0, row["confidence"])
         self.last_reported = max(filter(None, [self.last_reported, row["reported"]]), default=None)
         self.articles.add(row["article_id"])
         self.outlets.add(row["outlet"])
@@ -269,6 +272,7 @@ class _Event:
             "cameo": codes.cameo,
             "plover": codes.plover,
             "report_order": json.dumps(self.first_seen),
+            "confidence": self.confidence,
         }
 
     def _representative(self) -> str | None:

@@ -176,6 +176,20 @@ def test_timeline_takes_names_and_a_date_range(datasette, demo_db):
     ]
 
 
+def test_timeline_leaves_out_events_below_a_confidence(datasette, demo_db):
+    """Issue 10: a researcher can leave out rows the position scorer doubts."""
+    every = rows_of(datasette, "/migtrack/timeline.json")
+    sure = rows_of(datasette, "/migtrack/timeline.json?min_confidence=0.9")
+    assert 0 < len(sure) < len(every)
+    assert all(r["confidence"] >= 0.9 for r in sure)
+    assert get(datasette, "/timeline?min_confidence=0.9").text.count('class="event-mark ') == len(sure)
+    facet = get_json(datasette, "/migtrack/positions.json?_facet=confidence_band")["facet_results"]
+    bands = {item["value"] for item in facet["confidence_band"]["results"]}
+    assert bands and bands <= {f"{n / 10:.1f}-{(n + 1) / 10:.1f}" for n in range(10)}
+    positions = query_db(demo_db, "select count(*) n from positions where confidence is null")
+    assert positions == [{"n": 0}]  # every position the demo stored was scored
+
+
 def test_country_profile_reads_as_a_sequence(datasette):
     rows = rows_of(datasette, "/migtrack/country_profile.json?country=COL")
     assert rows == rows_of(datasette, "/migtrack/country_profile.json?country=Colombia")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 
 TEMPLATE = "pages/timeline.html"
-PARAMS = ("country", "stance", "since", "until")
+PARAMS = ("country", "stance", "since", "until", "min_confidence")
 MAX_MARKS = 3000  # newest first; a broader selection is cut and the page says so
 
 # One colour per stance: reds and oranges for refusing and pressing, greens and blues for yes.
