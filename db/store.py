@@ -15,7 +15,7 @@ import sqlite_utils
 
 from models import Article, Entity, Failure, Feed, FeedCheck, Position
 from models.normalise import iso_published
-from models.records import stable_id
+from models.records import confidence_band, stable_id
 
 
 def now() -> str:
@@ -168,14 +168,6 @@ def position_row(article_id: str, position: Position, extractor_version: str) ->
         extractor_version=extractor_version,
     )
     return row
-
-
-def confidence_band(confidence: float | None) -> str | None:
-    """A tenth of the confidence scale ("0.8-0.9"), so Datasette can facet positions by it."""
-    if confidence is None:
-        return None
-    low = min(int(confidence * 10), 9) / 10
-    return f"{low:.1f}-{low + 0.1:.1f}"
 
 
 def entity_row(article_id: str, entity: Entity) -> dict:

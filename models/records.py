@@ -162,3 +162,11 @@ class Failure:
 
     def row(self) -> dict[str, Any]:
         return {"id": self.id, **asdict(self)}
+
+
+def confidence_band(confidence: float | None) -> str | None:
+    """A tenth of the confidence scale ("0.8-0.9"), so Datasette can facet positions by it."""
+    if confidence is None:
+        return None
+    low = min(int(confidence * 10), 9) / 10
+    return f"{low:.1f}-{low + 0.1:.1f}"

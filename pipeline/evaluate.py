@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from models.records import confidence_band
 from models.stances import STANCES
 from pipeline.extract import Extraction, Extractor, Extractors
 from pipeline.jsonl import load_jsonl
@@ -65,6 +66,7 @@ def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
         for r, result in zip(rows, results, strict=True)
     }
     loose, strict = score(gold, predicted, LOOSE), score(gold, predicted, STRICT)
+    bands = confidence_bands(gold, predicted)
     per_stance = {name: score(gold, predicted, LOOSE, stance=name) for name in STANCES}
     strip = lambda s: {k: v for k, v in s.items() if k != "mismatches"}  # noqa: E731
     return {
@@ -72,13 +74,30 @@ def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
         "strict": strict,
         "per_stance": per_stance,
         "sentences": len(gold),
+        "confidence": bands,
         "summary": {
+            "confidence": bands,
             "loose": strip(loose),
             "strict": strip(strict),
             "sentences": len(gold),
             "per_stance": {k: strip(v) for k, v in per_stance.items()},
         },
     }
+
+
+def confidence_bands(gold: dict[str, list[dict]], predicted: dict[str, list[dict]]) -> dict[str, dict]:
+    """How often a predicted position is right (its actor and stance in the gold sentence), per tenth of the
+    confidence scale: whether a confidence of 0.8 means eight in ten."""
+    bands: dict[str, list[int]] = {}
+    for doc_id, positions in predicted.items():
+        wanted = Counter((p["actor"], p["stance"]) for p in gold.get(doc_id, []))
+        for position in sorted(positions, key=lambda p: -(p.get("confidence") or 0)):
+            key = (position["actor"], position["stance"])
+            right = wanted[key] > 0
+            wanted[key] -= right
+            band = confidence_band(position.get("confidence")) or "none"
+            bands.setdefault(band, []).append(int(right))
+    return {band: {"n": len(n), "precision": round(sum(n) / len(n), 3)} for band, n in sorted(bands.items())}
 
 
 def evaluate_file(path: str | Path, extractor: Extractor | Extractors) -> dict:
@@ -93,6 +112,9 @@ def report(figures: dict) -> str:
             f"{name}: P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f} "
             f"(tp={s['tp']} fp={s['fp']} fn={s['fn']}, {figures['sentences']} sentences)"
         )
+    lines.append("precision by confidence: " + ", ".join(
+        f"{band} {b['precision']:.2f} (n={b['n']})" for band, b in figures["confidence"].items()
+    ))  # fmt: skip
     lines.append("per stance (loose):")
     for stance, s in figures["per_stance"].items():
         if s["tp"] + s["fp"] + s["fn"]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from models.stances import STANCES
-from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, threshold_for
+from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, calibrate, threshold_for
 from pipeline.config import Settings
 from pipeline.extract import Extractor
 from pipeline.jsonl import load_jsonl
@@ -74,11 +74,27 @@ def labels_of(items: list[dict], candidates: list[list[Candidate]]) -> list[int]
     return labels
 
 
-def calibration(labels: list[int], probabilities, threshold: float) -> list[dict]:
+def calibration_curve(candidates: list[list[Candidate]], labels: list[int], probabilities, thresholds: dict) -> dict:
+    """Isotonic regression of the dev split's outcomes on the scorer's probabilities, over the candidates it
+    keeps: the confidence stored with a position is the precision measured at its probability."""
+    from sklearn.isotonic import IsotonicRegression
+
+    flat = [c for cs in candidates for c in cs]
+    kept = [i for i, (c, p) in enumerate(zip(flat, probabilities, strict=True)) if p >= threshold_for(c, thresholds)]
+    fit = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    fit.fit([probabilities[i] for i in kept], [labels[i] for i in kept])
+    return {"x": [round(float(x), 4) for x in fit.X_thresholds_], "y": [round(float(y), 4) for y in fit.y_thresholds_]}
+
+
+def calibrated(curve: dict, probabilities) -> list[float]:
+    return [calibrate(curve, p) for p in probabilities]
+
+
+def calibration(labels: list[int], confidences, threshold: float, kept: list[bool]) -> list[dict]:
     """Measured precision of kept candidates per confidence band: what a confidence of 0.8 means."""
     table = []
     for low, high in zip(BANDS, BANDS[1:], strict=False):
-        inside = [y for y, p in zip(labels, probabilities, strict=True) if max(low, threshold) <= p < high]
+        inside = [y for y, c, k in zip(labels, confidences, kept, strict=True) if k and low <= c < high]
         if inside:
             table.append({"from": low, "to": min(high, 1.0), "n": len(inside),
                           "precision": round(sum(inside) / len(inside), 3)})  # fmt: skip
@@ -161,6 +177,9 @@ def train(
     if best[0] < 0:
         raise click.ClickException("no setting keeps every guard set at its floor")
     threshold = min(thresholds[stance] for stance in STANCES)
+    curve = calibration_curve(dev_candidates, labels_of(dev_items, dev_candidates), probabilities, thresholds)
+    flat = [c for cs in dev_candidates for c in cs]
+    kept = [p >= threshold_for(c, thresholds) for c, p in zip(flat, probabilities, strict=True)]
     names = vectorizer.get_feature_names_out()
     weights = {str(name): round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
     return {
@@ -171,7 +190,10 @@ def train(
         "threshold": threshold,
         "thresholds": thresholds,
         "dev_loose": loose_f1(dev_items, dev_candidates, probabilities, thresholds),
-        "calibration": calibration(labels_of(dev_items, dev_candidates), probabilities, threshold),
+        "calibration_curve": curve,
+        "calibration": calibration(
+            labels_of(dev_items, dev_candidates), calibrated(curve, probabilities), threshold, kept
+        ),
         "bias": round(float(model.intercept_[0]), 4),
         "weights": dict(sorted(weights.items())),
     }

@@ -17,6 +17,7 @@ the scorer's probability, so researchers can leave out rows the scorer doubts. T
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,7 +76,8 @@ class PositionScorer:
                 continue
             # a pattern's reading, else the first reading of a family word, else one made from the parse
             readings = candidate.rule_positions or candidate.proposed[:1] or [self._new_position(candidate, doc)]
-            kept.extend({**position, "confidence": round(probability, 3)} for position in readings)
+            confidence = round(calibrate(self.model.get("calibration_curve"), probability), 3)
+            kept.extend({**position, "confidence": confidence} for position in readings)
         doc._.positions = sorted(kept, key=lambda p: (p["start"], p["actor"], p["stance"]))
         return doc
 
@@ -226,6 +228,21 @@ class PositionScorer:
             "rule": "scorer",
             "sentence_index": 0,
         }
+
+
+def calibrate(curve: dict | None, probability: float) -> float:
+    """The precision measured on the dev split at this probability (the trainer's isotonic curve, read by
+    linear interpolation); the probability itself where no curve was fitted."""
+    if not curve or not curve["x"]:
+        return probability
+    xs, ys = curve["x"], curve["y"]
+    if probability <= xs[0]:
+        return ys[0]
+    if probability >= xs[-1]:
+        return ys[-1]
+    right = bisect.bisect_right(xs, probability)
+    x0, x1, y0, y1 = xs[right - 1], xs[right], ys[right - 1], ys[right]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (probability - x0) / (x1 - x0)
 
 
 def threshold_for(candidate: Candidate, thresholds: dict[str, float]) -> float:
