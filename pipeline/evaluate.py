@@ -65,8 +65,13 @@ def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
         str(r["id"]): [p.to_json() for p in result.positions] if isinstance(result, Extraction) else []
         for r, result in zip(rows, results, strict=True)
     }
+    named = {
+        str(r["id"]): {e.country for e in result.entities if e.country} if isinstance(result, Extraction) else set()
+        for r, result in zip(rows, results, strict=True)
+    }
     loose, strict = score(gold, predicted, LOOSE), score(gold, predicted, STRICT)
     bands = confidence_bands(gold, predicted)
+    errors = error_classes(gold, predicted, named)
     per_stance = {name: score(gold, predicted, LOOSE, stance=name) for name in STANCES}
     strip = lambda s: {k: v for k, v in s.items() if k != "mismatches"}  # noqa: E731
     return {
@@ -75,14 +80,42 @@ def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
         "per_stance": per_stance,
         "sentences": len(gold),
         "confidence": bands,
+        "errors": errors,
         "summary": {
             "confidence": bands,
+            "errors": errors,
             "loose": strip(loose),
             "strict": strip(strict),
             "sentences": len(gold),
             "per_stance": {k: strip(v) for k, v in per_stance.items()},
         },
     }
+
+
+ERROR_CLASSES = {
+    "missed: the actor is not recognised in the sentence": "unrecognised",
+    "missed: the actor is recognised, the stance is not read": "unread",
+    "wrong: the actor takes no position in the sentence": "no_position",
+    "wrong: the actor takes another stance in the sentence": "other_stance",
+}
+
+
+def error_classes(
+    gold: dict[str, list[dict]], predicted: dict[str, list[dict]], named: dict[str, set[str]]
+) -> dict[str, int]:
+    """Loose errors by kind: what the gazetteer did not find, what the stance reading missed, and wrong
+    rows whose actor holds no position or another one."""
+    counts = dict.fromkeys(ERROR_CLASSES, 0)
+    labels = {short: long for long, short in ERROR_CLASSES.items()}
+    for doc_id, gold_positions in gold.items():
+        wanted = Counter((p["actor"], p["stance"]) for p in gold_positions)
+        found = Counter((p["actor"], p["stance"]) for p in predicted.get(doc_id, []))
+        gold_actors = {actor for actor, _ in wanted}
+        for (actor, _), n in (wanted - found).items():
+            counts[labels["unrecognised" if actor not in named.get(doc_id, set()) else "unread"]] += n
+        for (actor, _), n in (found - wanted).items():
+            counts[labels["other_stance" if actor in gold_actors else "no_position"]] += n
+    return counts
 
 
 def confidence_bands(gold: dict[str, list[dict]], predicted: dict[str, list[dict]]) -> dict[str, dict]:
@@ -115,6 +148,7 @@ def report(figures: dict) -> str:
     lines.append("precision by confidence: " + ", ".join(
         f"{band} {b['precision']:.2f} (n={b['n']})" for band, b in figures["confidence"].items()
     ))  # fmt: skip
+    lines.append("loose errors: " + "; ".join(f"{name} {n}" for name, n in figures["errors"].items()))
     lines.append("per stance (loose):")
     for stance, s in figures["per_stance"].items():
         if s["tp"] + s["fp"] + s["fn"]:
