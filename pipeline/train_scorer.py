@@ -143,10 +143,14 @@ def tune(tuning: Tuning) -> tuple[float, dict]:
 
 
 def train(
-    train_items: list[dict], dev_items: list[dict], extractor: Extractor, guards: list[tuple[list[dict], float]] = ()
+    train_items: list[dict],
+    dev_items: list[dict],
+    extractor: Extractor,
+    guards: list[tuple[list[dict], float]] = (),
+    refit: bool = False,
 ) -> dict:
     """Fit on ``train_items``; choose the regularisation and thresholds on ``dev_items`` under the guards'
-    floors ((items, minimum loose F1) pairs)."""
+    floors ((items, minimum loose F1) pairs); with ``refit``, fit the chosen setting again on both."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -180,6 +184,26 @@ def train(
     curve = calibration_curve(dev_candidates, labels_of(dev_items, dev_candidates), probabilities, thresholds)
     flat = [c for cs in dev_candidates for c in cs]
     kept = [p >= threshold_for(c, thresholds) for c, p in zip(flat, probabilities, strict=True)]
+    dev_figures = loose_f1(dev_items, dev_candidates, probabilities, thresholds)
+    refitted = False
+    if refit:
+        # with the settings chosen, the dev split's labels are too few to leave unused: fit again on train and
+        # dev, and keep the refit only if every guard set still holds its floor
+        vectorizer_all = DictVectorizer()
+        both = train_candidates + dev_candidates
+        x_all = vectorizer_all.fit_transform([dict.fromkeys(c.features, 1) for cs in both for c in cs])
+        model_all = LogisticRegression(C=c_value, max_iter=2000).fit(
+            x_all, labels_of(train_items, train_candidates) + labels_of(dev_items, dev_candidates)
+        )
+        chosen = vectorizer
+        vectorizer = vectorizer_all  # probabilities_of reads the current vectorizer
+        if all(
+            loose_f1(items, cands, probabilities_of(model_all, cands), thresholds)["f1"] >= floor
+            for items, cands, floor in guard_candidates
+        ):
+            model, refitted = model_all, True
+        else:
+            vectorizer = chosen
     names = vectorizer.get_feature_names_out()
     weights = {str(name): round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
     return {
@@ -189,7 +213,8 @@ def train(
         "C": c_value,
         "threshold": threshold,
         "thresholds": thresholds,
-        "dev_loose": loose_f1(dev_items, dev_candidates, probabilities, thresholds),
+        "dev_loose": dev_figures,  # of the model fitted on train alone, before any refit
+        "refitted_on_dev": refitted,
         "calibration_curve": curve,
         "calibration": calibration(
             labels_of(dev_items, dev_candidates), calibrated(curve, probabilities), threshold, kept
@@ -212,8 +237,9 @@ def train(
     metavar="FILE:F1",
     help="A labelled file whose loose F1 must stay at or above F1 (repeatable), e.g. gold/dev_wire.jsonl:0.85.",
 )
+@click.option("--refit", is_flag=True, help="Fit the chosen setting again on train and dev together.")
 def main(
-    train_file: Path, dev_file: Path, out: Path, language: str, model: str | None, guards: tuple[str, ...]
+    train_file: Path, dev_file: Path, out: Path, language: str, model: str | None, guards: tuple[str, ...], refit: bool
 ) -> None:
     """Train the position scorer on TRAIN_FILE and tune it on DEV_FILE (labelled JSON Lines).
 
@@ -231,7 +257,7 @@ def main(
         if not path or not Path(path).is_file():
             raise click.BadParameter(f"{guard!r}: expected FILE:F1 with an existing file", param_hint="--guard")
         floors.append((load_jsonl(path), float(floor)))
-    result = train(load_jsonl(train_file), load_jsonl(dev_file), extractor, floors)
+    result = train(load_jsonl(train_file), load_jsonl(dev_file), extractor, floors, refit)
     result["guards"] = list(guards)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     click.echo(

@@ -41,7 +41,7 @@ def test_a_news_sitemap_is_crawled_with_its_dates_and_titles(tmp_path):
     (article,) = db.query("select title, published, outlet from articles")
     assert article == {
         "title": "Guatemala to take more deportation flights",
-        "published": "2025-02-03T08:00:00Z",
+        "published": "2025-02-03T08:00:00+00:00",  # stored as ISO 8601, one form for every source
         "outlet": "Prensa Test",
     }
     errors = {r["stage"]: r["error"] for r in db.query("select stage, error from failures")}
