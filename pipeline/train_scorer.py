@@ -29,7 +29,7 @@ from pipeline.lexicons import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-C_VALUES = (0.03, 0.1, 0.3, 1.0)
+C_VALUES = (0.03, 0.1, 0.3, 1.0, 3.0)
 THRESHOLDS = tuple(round(0.1 + 0.025 * n, 3) for n in range(21))  # 0.1 .. 0.6
 RULE_THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.2)  # lowest first: the patterns' readings are kept if it costs nothing
 BARE_THRESHOLDS = (1.01, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)  # highest first: pairs no rule read are the riskiest

@@ -118,6 +118,9 @@ class PositionScorer:
                 family = self._family_features(stance, own, predicate)
                 # the same evidence for any stance too, so rare stances borrow strength from common ones
                 features += family + [f.split("|", 1)[1] for f in family]
+                # the other party of a reading: "X signed a pact with Y" presents Y as a party too
+                if any(p["counterpart"] == country and p["stance"] == stance for p in rule_positions + proposals):
+                    features.append(f"{stance}|counterpart_of_same_stance")
                 if found:
                     features += ["rule", f"{stance}|rule", f"{stance}|rule={found[0]['rule'].split('+')[0]}"]
                 elif any(p["actor"] == country for p in rule_positions):
