@@ -107,15 +107,17 @@ class PositionScorer:
         words = _sentence_words(doc)
         out = []
         order = {country: n for n, country in enumerate(countries)}
+        families_of = {t.i: self._families_of(t) for t in doc}
         for country in countries:
             own = by_country.get(country, [])
             described, predicate = self._describe(country, own, doc, context, order[country], len(countries))
+            evidence = self._family_evidence(own, predicate, families_of)
             for stance in STANCES:
                 found = [p for p in rule_positions if p["actor"] == country and p["stance"] == stance]
                 proposed = [p for p in proposals if p["actor"] == country and p["stance"] == stance]
                 features = [f"{stance}|{f}" for f in described]
                 features += [f"{stance}|w={w}" for w in words]
-                family = self._family_features(stance, own, predicate)
+                family = _family_features(stance, evidence)
                 # the same evidence for any stance too, so rare stances borrow strength from common ones
                 features += family + [f.split("|", 1)[1] for f in family]
                 # the other party of a reading: "X signed a pact with Y" presents Y as a party too
@@ -170,40 +172,28 @@ class PositionScorer:
                 predicate = head
         return features, predicate
 
-    def _family_features(self, stance: str, own: list[Mention], predicate: Token | None) -> list[str]:
-        """Whether the words around the country belong to the stance's family of verbs, nouns and
-        adjectives: what lets the model read a predicate it never saw in training. Every word of the
-        family in the sentence counts, by the shape of the parse path from the country to it."""
-        family = self.families.get(stance, frozenset())
-        features = []
+    def _families_of(self, token: Token) -> frozenset[str]:
+        lemma = token.lemma_.lower()
+        return frozenset(stance for stance, words in self.families.items() if lemma in words)
+
+    def _family_evidence(self, own: list[Mention], predicate: Token | None, families_of: dict) -> tuple[list, list]:
+        """The words of any stance family around one country, read once for all ten stances: every such
+        predicate word of the sentence with the shape of the parse path from the country to it, and the
+        country's own predicate, its governors and what it governs, with their families."""
         roots = [m.span.root for m in own if not m.nationality]
+        in_sentence = []
         for word in roots[0].doc if roots else []:
-            if word.lemma_.lower() not in family or word.pos_ not in PREDICATE_POS:
+            if not families_of[word.i] or word.pos_ not in PREDICATE_POS:
                 continue
             up, down = min((_path(root, word) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
-            shape = f"{min(len(up), 3)}/{min(len(down), 3)}"
-            first = up[0] if up else "self"
-            features += [f"{stance}|famtok={shape}", f"{stance}|famtok_first={first}",
-                         f"{stance}|famtok_first={first}|{shape}",
-                         f"{stance}|famtok_lemma={word.lemma_.lower()}|{first}"]  # fmt: skip
-            if _negated(word):
-                features.append(f"{stance}|famtok_neg={shape}")
-            if any(m in ROLES.hedge_modals for m in _modals(word)):
-                features.append(f"{stance}|famtok_modal")
-        if predicate is None:
-            return features
-        roles = [("pred", [predicate]), ("up", _governors(predicate)), ("down", _governed(predicate))]
-        for role, words in roles:
-            for word in words:
-                lemma = word.lemma_.lower()
-                if lemma in family:
-                    features.append(f"{stance}|fam_{role}")
-                    if _negated(word):
-                        features.append(f"{stance}|fam_{role}_neg")
-                for other, words_of_other in self.families.items():
-                    if other != stance and lemma in words_of_other:
-                        features.append(f"{stance}|other_fam_{role}={other}")
-        return features
+            hedged = any(m in ROLES.hedge_modals for m in _modals(word))
+            in_sentence.append((families_of[word.i], word.lemma_.lower(), f"{min(len(up), 3)}/{min(len(down), 3)}",
+                                up[0] if up else "self", _negated(word), hedged))  # fmt: skip
+        around = []
+        if predicate is not None:
+            roles = [("pred", [predicate]), ("up", _governors(predicate)), ("down", _governed(predicate))]
+            around = [(role, families_of[w.i], _negated(w)) for role, words in roles for w in words]
+        return in_sentence, around
 
     def _new_position(self, candidate: Candidate, doc: Doc) -> dict:
         """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
@@ -246,6 +236,30 @@ def calibrate(curve: dict | None, probability: float) -> float:
     right = bisect.bisect_right(xs, probability)
     x0, x1, y0, y1 = xs[right - 1], xs[right], ys[right - 1], ys[right]
     return y0 if x1 == x0 else y0 + (y1 - y0) * (probability - x0) / (x1 - x0)
+
+
+def _family_features(stance: str, evidence: tuple[list, list]) -> list[str]:
+    """Whether the words around the country belong to the stance's family of verbs, nouns and adjectives:
+    what lets the model read a predicate it never saw in training. Every word of the family in the
+    sentence counts, by the shape of the parse path from the country to it."""
+    in_sentence, around = evidence
+    features = []
+    for families, lemma, shape, first, negated, hedged in in_sentence:
+        if stance not in families:
+            continue
+        features += [f"{stance}|famtok={shape}", f"{stance}|famtok_first={first}",
+                     f"{stance}|famtok_first={first}|{shape}", f"{stance}|famtok_lemma={lemma}|{first}"]  # fmt: skip
+        if negated:
+            features.append(f"{stance}|famtok_neg={shape}")
+        if hedged:
+            features.append(f"{stance}|famtok_modal")
+    for role, families, negated in around:
+        if stance in families:
+            features.append(f"{stance}|fam_{role}")
+            if negated:
+                features.append(f"{stance}|fam_{role}_neg")
+        features += [f"{stance}|other_fam_{role}={other}" for other in sorted(families) if other != stance]
+    return features
 
 
 def threshold_for(candidate: Candidate, thresholds: dict[str, float]) -> float:
