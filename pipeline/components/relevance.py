@@ -25,9 +25,16 @@ def _word_start_pattern(terms: list[str]) -> re.Pattern:
 
 
 class RelevanceGate:
-    def __init__(self, migration_terms: list[str], cue_terms: list[str], min_topic_sentences: int):
+    """``cue_terms`` open the gate in an article; ``lone_cue_terms`` (every word of every stance family, the
+    most common ones too) in a text too short to have a topic, where parsing one sentence more costs nothing
+    and missing its position is the whole answer."""
+
+    def __init__(
+        self, migration_terms: list[str], cue_terms: list[str], min_topic_sentences: int, lone_cue_terms: list[str]
+    ):
         self.migration = _word_start_pattern(migration_terms)
         self.cues = _word_start_pattern(cue_terms)
+        self.lone_cues = _word_start_pattern(lone_cue_terms)
         self.min_topic_sentences = min_topic_sentences
 
     def __call__(self, doc: Doc) -> Doc:
@@ -37,17 +44,19 @@ class RelevanceGate:
         with_country = {ent.sent.start for ent in doc.ents if names_country(ent)}
         on_migration = [self.migration.search(text) is not None for text in lowered]
         # a text too short to have a topic (a lone sentence) is given the benefit of the doubt
-        article_on_topic = sum(on_migration) >= self.min_topic_sentences or len(sentences) < self.min_topic_sentences
+        lone = len(sentences) < self.min_topic_sentences
+        article_on_topic = lone or sum(on_migration) >= self.min_topic_sentences
+        cues = self.lone_cues if lone else self.cues
         doc.spans["relevant"] = [
             sentence
             for sentence, text, migration in zip(sentences, lowered, on_migration, strict=True)
             # no stance pattern fires without its cue word, so a sentence without one is never parsed
-            if sentence.start in with_country and self.cues.search(text) is not None and (migration or article_on_topic)
+            if sentence.start in with_country and cues.search(text) is not None and (migration or article_on_topic)
         ]
         return doc
 
 
-def cue_stems(language: str = "en") -> list[str]:
+def cue_stems(language: str = "en", every_family_word: bool = False) -> list[str]:
     """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing) and of
     every word of the stance families (``stance_families.json``), so the gate lets through every sentence
     the stance finder could read; the scanner has no lemmatizer. A Spanish verb loses its infinitive
@@ -56,9 +65,11 @@ def cue_stems(language: str = "en") -> list[str]:
     for row in read_stance_patterns(language):
         anchor = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
         lemmas.update(anchor["IN"] if isinstance(anchor, dict) else [anchor])
-    for stance, words in read_json("stance_families.json", language).items():
+    families = read_json("stance_families.json", language)
+    too_common = set() if every_family_word else set(families.get("_not_gate_cues", []))
+    for stance, words in families.items():
         if not stance.startswith("_"):
-            lemmas.update(words)
+            lemmas.update(word for word in words if word not in too_common)
     return sorted({_stem(lemma, language) for lemma in lemmas})
 
 
@@ -85,7 +96,8 @@ def read_stance_patterns(language: str) -> list[dict]:
 def make_relevance_gate(nlp: Language, name: str, language: str) -> RelevanceGate:
     vocabulary = read_json("relevance.json", language)
     cue_terms = vocabulary["cue_terms"] + cue_stems(language)
-    return RelevanceGate(vocabulary["migration_terms"], cue_terms, vocabulary["min_topic_sentences"])
+    lone_cue_terms = vocabulary["cue_terms"] + cue_stems(language, every_family_word=True)
+    return RelevanceGate(vocabulary["migration_terms"], cue_terms, vocabulary["min_topic_sentences"], lone_cue_terms)
 
 
 class ParagraphBreaks:
