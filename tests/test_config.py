@@ -78,7 +78,7 @@ def test_regional_language_tags_are_read_as_their_language():
     config = parse_config("[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\nlanguage = 'en-US'\n")
     assert config.feeds[0].language == "en"
     assert (
-        parse_config("[[feeds]]\nurl = 'https://e.org/rss'\noutlet = 'E'\nlanguage = 'ES_mx'\n").feeds[0].language
+        parse_config("[[feeds]]\nurl = 'https://e.example/rss'\noutlet = 'E'\nlanguage = 'ES_mx'\n").feeds[0].language
         == "es"
     )
 
@@ -111,8 +111,8 @@ def test_every_feed_key_is_read_and_the_defaults_are_a_plain_english_feed():
         ),
         ("[[feeds]]\nlanguage = 'en'\n", "feeds.toml feed #1: feed is missing url, outlet (every [[feeds]] needs"),
         (
-            "[[feeds]]\nurl = 'https://a.org/rss'\noutlet = 'A'\n[[feeds]]\nurl = 'https://b.org/rss'\noutlet = 'B'\n"
-            "colour = 'red'\nsize = 2\n",
+            "[[feeds]]\nurl = 'https://a.example/rss'\noutlet = 'A'\n"
+            "[[feeds]]\nurl = 'https://b.example/rss'\noutlet = 'B'\ncolour = 'red'\nsize = 2\n",
             "feeds.toml feed #2: unknown feed key(s) colour, size",
         ),
         ("[settings]\ndatabase = 'x'\ncolour = 'red'\n", "unknown setting(s) colour, database; known: batch_size, db,"),

@@ -11,15 +11,15 @@ trained on the labelled train split (``pipeline/train_scorer.py``) scores at or 
 
 A kept pair that a rule found keeps the rule's reading (counterpart, negation, hedge, speaker); a pair
 only the scorer found is given them from the parse around its predicate. Either way its ``confidence`` is
-the scorer's probability, so researchers can leave out rows the scorer doubts. The weights are data
-(``lexicons/<language>/scorer.json``), read without scikit-learn at run time.
+the precision the dev split measured at the scorer's probability (``calibrate``), so researchers can leave
+out rows the scorer doubts. The weights are data (``lexicons/scorer.json``, ``lexicons/es/scorer.json``),
+read without scikit-learn at run time.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -354,9 +354,3 @@ def load_scorer_model(language: str) -> dict | None:
 )
 def make_position_scorer(nlp: Language, name: str, language: str) -> PositionScorer:
     return PositionScorer(load_scorer_model(language), language)
-
-
-def label_counts(candidates: list[Candidate], gold: list[dict]) -> list[int]:
-    """For training: how many gold positions each candidate matches (multiset, loose key)."""
-    wanted = Counter((p["actor"], p["stance"]) for p in gold)
-    return [1 if wanted[(c.actor, c.stance)] > 0 else 0 for c in candidates]
