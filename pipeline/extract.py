@@ -22,7 +22,7 @@ from pipeline.nlp import Pipelines, build_pipelines
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.2"
+VERSION = "0.3"  # 0.3: the position scorer and per-language pipelines
 MAX_TEXT_CHARACTERS = 1_000_000
 
 
