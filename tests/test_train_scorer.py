@@ -1,0 +1,53 @@
+"""Training the position scorer: real labelled files in, a weights file out that the scorer reads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from pipeline.components.scorer import PositionScorer, calibrate
+from tests.conftest import GOLD_DIR, REPO, SHARED_GOLD, read_jsonl
+
+
+def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_path):
+    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
+    items = read_jsonl(GOLD_DIR / "real" / "en_train.jsonl")
+    train.write_text("".join(json.dumps(item) + "\n" for item in items[:120]))
+    dev.write_text("".join(json.dumps(item) + "\n" for item in items[120:180]))
+    out = tmp_path / "scorer.json"
+    result = run_cli_module(
+        str(train), str(dev), "--out", str(out), "--guard", f"{SHARED_GOLD / 'seeds.jsonl'}:1.0", "--refit"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    model = json.loads(out.read_text())
+    assert {"bias", "weights", "thresholds", "calibration_curve", "dev_loose"} <= set(model)
+    assert 0 <= model["dev_loose"]["f1"] <= 1 and model["weights"]
+    curve = model["calibration_curve"]
+    assert curve["x"] == sorted(curve["x"]) and curve["y"] == sorted(curve["y"])  # isotonic: never decreasing
+    assert PositionScorer(model).probability(["rule", "agree|rule"]) > PositionScorer(model).probability([])
+
+
+def test_a_guard_no_setting_can_hold_is_refused(tmp_path):
+    items = read_jsonl(GOLD_DIR / "real" / "en_train.jsonl")[:40]
+    data = tmp_path / "few.jsonl"
+    data.write_text("".join(json.dumps(item) + "\n" for item in items))
+    impossible = tmp_path / "impossible.jsonl"  # a gold position no extractor can find: F1 1.0 is out of reach
+    gold = {"id": "x", "text": "It rained.", "positions": [{"actor": "MEX", "stance": "agree"}]}
+    impossible.write_text(json.dumps(gold))
+    result = run_cli_module(str(data), str(data), "--out", str(tmp_path / "s.json"), "--guard", f"{impossible}:1.0")
+    assert result.returncode != 0 and "no setting keeps every guard set at its floor" in result.stderr
+
+
+def test_calibration_reads_the_curve_between_and_beyond_its_points():
+    curve = {"x": [0.2, 0.6], "y": [0.3, 0.9]}
+    assert calibrate(curve, 0.1) == 0.3 and calibrate(curve, 0.9) == 0.9
+    assert abs(calibrate(curve, 0.4) - 0.6) < 1e-9
+    assert calibrate(None, 0.42) == 0.42
+
+
+def run_cli_module(*args: str):
+    """``python -m pipeline.train_scorer`` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.train_scorer", *args], capture_output=True, text=True, cwd=REPO, timeout=600
+    )
