@@ -6,9 +6,11 @@ built from the same constants, so what the tests see is what ``migtrack serve`` 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -17,6 +19,7 @@ DATASETTE_DIR = Path(__file__).parent / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
 TEMPLATES = DATASETTE_DIR / "templates"  # pages/timeline.html is served at /timeline
 PLUGINS = DATASETTE_DIR / "plugins"  # the timeline page's geometry
+DEFAULT_NAME = "migtrack"  # the database metadata.yml describes: data/migtrack.db
 SETTINGS = {
     "sql_time_limit_ms": 1000,
     "facet_time_limit_ms": 1000,
@@ -24,6 +27,33 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "allow_download": False,
 }
+
+
+def metadata_for(db_path: str | Path) -> dict:
+    """The project's metadata for a database file of any name.
+
+    Datasette names a database after its file, and ``metadata.yml`` describes the one called
+    ``migtrack``: served as ``news.db``, the tables lost their descriptions and canned queries and
+    /timeline found no query (issue 14). The metadata is keyed, and its links written, by the file's name.
+    """
+    name = Path(db_path).stem
+    text = METADATA.read_text(encoding="utf-8")
+    if name == DEFAULT_NAME:
+        return yaml.safe_load(text)
+    metadata = yaml.safe_load(text.replace(f"/{DEFAULT_NAME}/", f"/{name}/"))
+    metadata["databases"] = {name: metadata["databases"].pop(DEFAULT_NAME)}
+    return metadata
+
+
+def metadata_file(db_path: str | Path) -> Path:
+    """``metadata.yml`` itself for ``migtrack.db``; for another name, the same metadata written to a file of
+    its own in the temporary directory, for ``datasette serve --metadata``."""
+    name = Path(db_path).stem
+    if name == DEFAULT_NAME:
+        return METADATA
+    path = Path(tempfile.gettempdir()) / f"migtrack-metadata-{name}.json"
+    path.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
+    return path
 
 
 def datasette_command(
@@ -41,7 +71,8 @@ def datasette_command(
     at start-up (docs/publishing.md).
     """
     command = [sys.executable, "-m", "datasette", "serve", *(["-i"] if immutable else []), str(db_path)]
-    command += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS)]
+    metadata = metadata_file(db_path)
+    command += ["--metadata", str(metadata), "--template-dir", str(TEMPLATES), "--plugins-dir", str(PLUGINS)]
     command += ["--host", host, "--port", str(port)]
     if inspect_file is not None:
         command += ["--inspect-file", str(inspect_file)]
@@ -56,7 +87,7 @@ def datasette_app(db_path: str | Path):
 
     return Datasette(
         [str(db_path)],
-        metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+        metadata=metadata_for(db_path),
         settings=dict(SETTINGS),
         template_dir=str(TEMPLATES),
         plugins_dir=str(PLUGINS),

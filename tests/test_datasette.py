@@ -358,6 +358,27 @@ def test_migtrack_serve_runs_a_real_datasette(demo_db):
         assert {"datasette-atom", "datasette-block-robots", "datasette-search-all", "migtrack_timeline.py"} <= plugins
 
 
+def test_a_database_under_another_name_keeps_its_metadata_queries_timeline_and_feed(demo_db, tmp_path):
+    """Issue 14: served as news.db, the tables lost their descriptions and canned queries and /timeline said
+    "database 'news' has no 'timeline' canned query"."""
+    news = tmp_path / "news.db"
+    source = sqlite3.connect(demo_db)
+    with sqlite3.connect(news) as target:
+        source.backup(target)
+    source.close()
+    port = _free_port()
+    with serving(datasette_command(news, port), port) as base:
+        described = fetch_json(f"{base}/-/metadata.json")["databases"]["news"]["tables"]["events"]["description"]
+        assert described.startswith("Positions clustered")
+        rows = fetch_json(f"{base}/news/timeline.json?country=COL&_shape=objects")["rows"]
+        assert {r["stance"] for r in rows} >= {"refuse", "accept"}
+        page = urllib.request.urlopen(f"{base}/timeline?country=COL", timeout=10).read().decode()
+        assert "has no 'timeline' canned query" not in page and 'class="event-mark ' in page
+        assert "/news/new_events.atom" in urllib.request.urlopen(f"{base}/", timeout=10).read().decode()
+        atom = urllib.request.urlopen(f"{base}/news/new_events.atom?stance=refuse&country=", timeout=10).read()
+        assert ET.fromstring(atom).findall(f"{ATOM}entry")
+
+
 def test_a_published_snapshot_serves_immutable_with_an_inspect_file(demo_db, tmp_path):
     snapshot = tmp_path / "migtrack.db"
     source = sqlite3.connect(demo_db)
