@@ -105,6 +105,7 @@ def _crawl_overrides(config: Config) -> dict:
         "DOWNLOAD_TIMEOUT": s.download_timeout,
         "DOWNLOAD_MAXSIZE": s.max_response_size,
         "MIGTRACK_TEXT_WORKERS": s.text_workers,
+        "MIGTRACK_ALLOW_PRIVATE_HOSTS": list(s.allow_private_hosts),
         # the CLI's handler prints the crawl's records; Scrapy's own would print each one a second time
         "LOG_INSTALL_ROOT_HANDLER": False,
     }

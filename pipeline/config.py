@@ -41,6 +41,9 @@ class Settings:
     # processes that extract pages' main text while the crawl fetches (spiders/readers.py); 0: none, the
     # crawl's own thread reads each page between fetches
     text_workers: int = 1
+    # hosts that may resolve to a private or loopback address; every other link to one is refused
+    # (spiders/addresses.py). A configured feed's own host is always allowed.
+    allow_private_hosts: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from db.schema import open_db
 from models import Article, Failure, Feed, FeedCheck
 from models.normalise import iso_published
 from pipeline.config import load_config
+from spiders.addresses import REFUSED, allow_feed_hosts, refused
 from spiders.articles import ExtractionTimeout, NoArticleText
 from spiders.readers import PageReaders, ReaderDied
 from spiders.schedule import due_feeds
@@ -65,6 +66,7 @@ class FeedSpider(scrapy.Spider):
     ):
         super().__init__(**kwargs)
         self.feeds = feeds or (load_config(feeds_file).feeds if feeds_file else [])
+        allow_feed_hosts([feed.url for feed in self.feeds])  # a configured feed may live on a private host
         self.feed_states = feed_states or {}
         self.known_urls = known_urls or set()
         self.state_given = feed_states is not None
@@ -239,6 +241,11 @@ class FeedSpider(scrapy.Spider):
     def page_failed(self, failure: TwistedFailure) -> Iterator[Failure]:
         feed: Feed = failure.request.cb_kwargs["feed"]
         reason = describe(failure)
+        if refused(failure.request.url):  # a link into the crawler's own network: never fetched
+            self.logger.warning("link %s refused: %s", failure.request.url, reason)
+            self.crawler.stats.inc_value("migtrack/links_refused")
+            yield Failure(failure.request.url, "link", REFUSED, store.now(), feed_url=feed.url)
+            return
         self.logger.warning("page %s failed: %s", failure.request.url, reason)
         self.crawler.stats.inc_value("migtrack/pages_failed")
         # keyed as articles are: one failure row per page, whatever tracking parameters its links carried

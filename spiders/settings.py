@@ -41,7 +41,12 @@ REMOTE_CONTROL_ENABLED = False
 # after RetryMiddleware (550) in request order, so it sees a 429's Retry-After before it does
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.RetryAfterMiddleware": 560,
+    # before any download: links to private IP literals are refused (spiders/addresses.py)
+    "spiders.addresses.PrivateAddressMiddleware": 50,
 }
+# names are checked where they resolve: a name pointing at a private address is refused
+DNS_RESOLVER = "spiders.addresses.PublicOnlyResolver"
+MIGTRACK_ALLOW_PRIVATE_HOSTS: list[str] = []  # from the configuration's allow_private_hosts
 MIGTRACK_RETRY_AFTER_ENABLED = True
 MIGTRACK_RETRY_AFTER_MAX = 300  # seconds; a longer wait is left to the next cycle
 

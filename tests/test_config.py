@@ -115,7 +115,10 @@ def test_every_feed_key_is_read_and_the_defaults_are_a_plain_english_feed():
             "[[feeds]]\nurl = 'https://b.example/rss'\noutlet = 'B'\ncolour = 'red'\nsize = 2\n",
             "feeds.toml feed #2: unknown feed key(s) colour, size",
         ),
-        ("[settings]\ndatabase = 'x'\ncolour = 'red'\n", "unknown setting(s) colour, database; known: batch_size, db,"),
+        (
+            "[settings]\ndatabase = 'x'\ncolour = 'red'\n",
+            "unknown setting(s) colour, database; known: allow_private_hosts, batch_size, db,",
+        ),
         ("[settings]\ndb = 3\n", "feeds.toml: setting db = 3 must be a string"),
     ],
 )
