@@ -4,8 +4,9 @@ Article links come from third-party feeds. A link to the cloud metadata address,
 the Scrapyd or redis port of this machine would be fetched, stored and published (issue 14). A request is
 refused when its host is, or resolves to, a loopback, private, link-local, multicast or reserved address,
 unless the host is one the configuration allows (``allow_private_hosts``) or the host of a configured
-feed. Names are checked where they are resolved, at connection time, so redirects and DNS tricks are
-covered; IP literals, which need no resolving, are checked before the request is sent.
+feed, or the HTTP proxy the environment names. Names are checked where they are resolved, at connection
+time, so redirects and DNS tricks are covered; every request's own host is also checked before it is sent,
+because through a proxy the crawler resolves only the proxy, never the link's host.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class PublicOnlyResolver(CachingThreadedResolver):
 
 
 class PrivateAddressMiddleware:
-    """Refuses a request to a private IP literal (no resolving happens for those) unless its host is allowed."""
+    """Refuses a request to a private IP literal unless its host is allowed: through a proxy, the resolver
+    never sees the link's host."""
 
     def __init__(self, crawler):
         self.crawler = crawler
