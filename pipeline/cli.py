@@ -16,11 +16,18 @@ from pipeline.config import Config, ConfigError, load_config
 log = logging.getLogger("migtrack")
 
 
-def _setup_logging(verbose: bool) -> None:
+LOG_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+
+
+def _setup_logging(verbosity: int) -> None:
     """One handler on stderr, which crawls share (see _crawl_overrides). Its level is the handler's own,
-    not only the root logger's: Scrapy resets the root logger's level and sets its loggers to DEBUG."""
+    not only the root logger's: Scrapy resets the root logger's level and sets its loggers to DEBUG.
+
+    By default warnings and errors only, beside the summary lines the commands print: Scrapy's start-up
+    logs and stats dump were a hundred lines around the four a person reads (issue 14). -v adds INFO,
+    -vv DEBUG, for migtrack and Scrapy alike."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    handler.setLevel(LOG_LEVELS[min(verbosity, len(LOG_LEVELS) - 1)])
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=handler.level, handlers=[handler])
 
@@ -34,9 +41,9 @@ def _setup_logging(verbose: bool) -> None:
     envvar="MIGTRACK_CONFIG",
     help="Configuration file ([settings] and [[feeds]]). Default: ./migtrack.toml if present.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.option("-v", "--verbose", count=True, help="Log what happens (-v: INFO, -vv: DEBUG); default: warnings only.")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Track which country agreed to, refused, proposed or demanded what on deportations.
 
     Data flows one way: crawl (feeds -> articles) -> process (articles -> entities, positions,

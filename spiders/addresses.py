@@ -62,7 +62,7 @@ class PrivateAddressError(DNSLookupError):
 
 
 class PublicOnlyResolver(CachingThreadedResolver):
-    """Scrapy's caching resolver, refusing names that resolve to private addresses (DNS_RESOLVER)."""
+    """Scrapy's caching resolver, refusing names that resolve to private addresses (TWISTED_DNS_RESOLVER)."""
 
     @classmethod
     def from_crawler(cls, crawler, reactor):

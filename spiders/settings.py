@@ -45,7 +45,7 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.addresses.PrivateAddressMiddleware": 50,
 }
 # names are checked where they resolve: a name pointing at a private address is refused
-DNS_RESOLVER = "spiders.addresses.PublicOnlyResolver"
+TWISTED_DNS_RESOLVER = "spiders.addresses.PublicOnlyResolver"
 MIGTRACK_ALLOW_PRIVATE_HOSTS: list[str] = []  # from the configuration's allow_private_hosts
 MIGTRACK_RETRY_AFTER_ENABLED = True
 MIGTRACK_RETRY_AFTER_MAX = 300  # seconds; a longer wait is left to the next cycle

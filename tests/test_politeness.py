@@ -64,7 +64,8 @@ def test_robots_txt_is_obeyed_and_retry_after_waited_out(tmp_path):
     try:
         feeds = tmp_path / "feeds.toml"
         feeds.write_text(f'[[feeds]]\nurl = "http://127.0.0.1:{server.server_address[1]}/feed.xml"\noutlet = "T"\n')
-        result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "migtrack.db"))
+        # -v: the Retry-After wait is an INFO record, which the default (warnings only) leaves out
+        result = run_cli("-v", "crawl", "--feeds", str(feeds), "--db", str(tmp_path / "migtrack.db"))
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stderr[-2000:]
