@@ -21,6 +21,18 @@ def test_demo_stores_the_corpus(demo_runs):
     assert "positions" in first.stderr and "events" in first.stderr
 
 
+def test_the_demo_prints_what_a_person_reads(demo_runs, tmp_path):
+    """Issue 14: by default the summary lines and warnings, not Scrapy's start-up logs and stats dump; -v
+    brings the INFO records back."""
+    _, first, _, _ = demo_runs
+    lines = [line for line in first.stderr.splitlines() if line.strip()]
+    assert len(lines) <= 8, first.stderr
+    assert not [line for line in lines if " INFO " in line or " DEBUG " in line]
+    assert [line.split(":")[0] for line in lines[-3:]] == ["crawl", "process", "database"]
+    verbose = run_cli("-v", "demo", "--no-serve", "--db", str(tmp_path / "migtrack.db"))
+    assert verbose.returncode == 0 and " INFO scrapy" in verbose.stderr
+
+
 def test_running_twice_adds_nothing(demo_runs):
     db_path, _, second, counts = demo_runs
     assert table_counts(db_path) == counts
