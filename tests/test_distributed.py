@@ -154,7 +154,7 @@ def test_watch_runs_its_cycles_through_redis(tmp_path):
     db_path = tmp_path / "migtrack.db"
     with shared_crawl(tmp_path, n_pages=5) as (redis_url, _, _, paths, feeds):  # at the polite pace, 1 s a page
         watched = subprocess.run(
-            [str(MIGTRACK), "watch", "--cycles", "1", "--every", "1s", "--redis", redis_url]
+            [str(MIGTRACK), "-v", "watch", "--cycles", "1", "--every", "1s", "--redis", redis_url]  # -v: cycle ends
             + ["--feeds", str(feeds), "--db", str(db_path)],
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
