@@ -191,7 +191,7 @@ class Extractors:
 
     def version(self, language: str) -> str:
         """The version a language's extractor will have, known without loading its model."""
-        return extractor_version(tuple(sorted(self.exclude)), language)
+        return extractor_version(self.exclude, language)
 
     def __getitem__(self, language: str) -> Extractor:
         if language not in self.languages:

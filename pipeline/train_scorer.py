@@ -74,15 +74,14 @@ def labels_of(items: list[dict], candidates: list[list[Candidate]]) -> list[int]
     return labels
 
 
-def calibration_curve(candidates: list[list[Candidate]], labels: list[int], probabilities, thresholds: dict) -> dict:
+def calibration_curve(labels: list[int], probabilities, kept: list[bool]) -> dict:
     """Isotonic regression of the dev split's outcomes on the scorer's probabilities, over the candidates it
     keeps: the confidence stored with a position is the precision measured at its probability."""
     from sklearn.isotonic import IsotonicRegression
 
-    flat = [c for cs in candidates for c in cs]
-    kept = [i for i, (c, p) in enumerate(zip(flat, probabilities, strict=True)) if p >= threshold_for(c, thresholds)]
+    pairs = [(p, y) for p, y, k in zip(probabilities, labels, kept, strict=True) if k]
     fit = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    fit.fit([probabilities[i] for i in kept], [labels[i] for i in kept])
+    fit.fit([p for p, _ in pairs], [y for _, y in pairs])
     return {"x": [round(float(x), 4) for x in fit.X_thresholds_], "y": [round(float(y), 4) for y in fit.y_thresholds_]}
 
 
@@ -90,7 +89,7 @@ def calibrated(curve: dict, probabilities) -> list[float]:
     return [calibrate(curve, p) for p in probabilities]
 
 
-def calibration(labels: list[int], confidences, threshold: float, kept: list[bool]) -> list[dict]:
+def calibration(labels: list[int], confidences, kept: list[bool]) -> list[dict]:
     """Measured precision of kept candidates per confidence band: what a confidence of 0.8 means."""
     table = []
     for low, high in zip(BANDS, BANDS[1:], strict=False):
@@ -159,7 +158,7 @@ def train(
     vectorizer = DictVectorizer()
     x_train = vectorizer.fit_transform([dict.fromkeys(c.features, 1) for cs in train_candidates for c in cs])
 
-    def probabilities_of(model, candidates: list[list[Candidate]]):
+    def probabilities_of(model, vectorizer, candidates: list[list[Candidate]]):
         flat = [dict.fromkeys(c.features, 1) for cs in candidates for c in cs]
         return model.predict_proba(vectorizer.transform(flat))[:, 1] if flat else []
 
@@ -168,10 +167,13 @@ def train(
     for c_value in C_VALUES:
         model = LogisticRegression(C=c_value, max_iter=2000)
         model.fit(x_train, y_train)
-        probabilities = probabilities_of(model, dev_candidates)
+        probabilities = probabilities_of(model, vectorizer, dev_candidates)
         tuning = Tuning(
             (dev_items, dev_candidates, probabilities),
-            [(items, cands, probabilities_of(model, cands), floor) for items, cands, floor in guard_candidates],
+            [
+                (items, cands, probabilities_of(model, vectorizer, cands), floor)
+                for items, cands, floor in guard_candidates
+            ],
         )
         f1, thresholds = tune(tuning)
         log.info("C=%s dev loose F1 %.3f thresholds %s", c_value, f1, thresholds)
@@ -181,9 +183,10 @@ def train(
     if best[0] < 0:
         raise click.ClickException("no setting keeps every guard set at its floor")
     threshold = min(thresholds[stance] for stance in STANCES)
-    curve = calibration_curve(dev_candidates, labels_of(dev_items, dev_candidates), probabilities, thresholds)
+    y_dev = labels_of(dev_items, dev_candidates)
     flat = [c for cs in dev_candidates for c in cs]
     kept = [p >= threshold_for(c, thresholds) for c, p in zip(flat, probabilities, strict=True)]
+    curve = calibration_curve(y_dev, probabilities, kept)
     dev_figures = loose_f1(dev_items, dev_candidates, probabilities, thresholds)
     refitted = False
     if refit:
@@ -192,18 +195,12 @@ def train(
         vectorizer_all = DictVectorizer()
         both = train_candidates + dev_candidates
         x_all = vectorizer_all.fit_transform([dict.fromkeys(c.features, 1) for cs in both for c in cs])
-        model_all = LogisticRegression(C=c_value, max_iter=2000).fit(
-            x_all, labels_of(train_items, train_candidates) + labels_of(dev_items, dev_candidates)
-        )
-        chosen = vectorizer
-        vectorizer = vectorizer_all  # probabilities_of reads the current vectorizer
+        model_all = LogisticRegression(C=c_value, max_iter=2000).fit(x_all, y_train + y_dev)
         if all(
-            loose_f1(items, cands, probabilities_of(model_all, cands), thresholds)["f1"] >= floor
+            loose_f1(items, cands, probabilities_of(model_all, vectorizer_all, cands), thresholds)["f1"] >= floor
             for items, cands, floor in guard_candidates
         ):
-            model, refitted = model_all, True
-        else:
-            vectorizer = chosen
+            model, vectorizer, refitted = model_all, vectorizer_all, True
     names = vectorizer.get_feature_names_out()
     weights = {str(name): round(float(w), 4) for name, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
     return {
@@ -216,9 +213,7 @@ def train(
         "dev_loose": dev_figures,  # of the model fitted on train alone, before any refit
         "refitted_on_dev": refitted,
         "calibration_curve": curve,
-        "calibration": calibration(
-            labels_of(dev_items, dev_candidates), calibrated(curve, probabilities), threshold, kept
-        ),
+        "calibration": calibration(y_dev, calibrated(curve, probabilities), kept),
         "bias": round(float(model.intercept_[0]), 4),
         "weights": dict(sorted(weights.items())),
     }
@@ -258,7 +253,9 @@ def main(
             raise click.BadParameter(f"{guard!r}: expected FILE:F1 with an existing file", param_hint="--guard")
         floors.append((load_jsonl(path), float(floor)))
     result = train(load_jsonl(train_file), load_jsonl(dev_file), extractor, floors, refit)
-    result["guards"] = list(guards)
+    # by file name: a path (scripts/train-scorers' temporary folder) would change the weights file, and so the
+    # extractor version, at every retraining that changes nothing else
+    result["guards"] = [f"{Path(path).name}:{floor}" for path, _, floor in (guard.rpartition(":") for guard in guards)]
     out.write_text(json.dumps(result, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     click.echo(
         f"{out}: {len(result['weights'])} weights, C={result['C']}, threshold={result['threshold']}, "

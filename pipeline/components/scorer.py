@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from models.stances import STANCES
-from pipeline.components.stances import CONTEXT_KEY, FAMILY_RULE, ROLES, Mention, mentions
+from pipeline.components.stances import CONTEXT_KEY, FAMILY_RULE, ROLES, Mention, mentions, stance_families
 from pipeline.lexicons import read_json
 
 # how a country's mention attaches to the predicate it takes part in: climbed through these
@@ -62,8 +62,7 @@ class PositionScorer:
 
     def __init__(self, model: dict | None, language: str = "en"):
         self.model = model
-        families = read_json("stance_families.json", language)
-        self.families = {stance: frozenset(words) for stance, words in families.items() if not stance.startswith("_")}
+        self.families = stance_families(language)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.model:  # untrained: the patterns alone decide
@@ -97,9 +96,7 @@ class PositionScorer:
         by_country: dict[str, list[Mention]] = {}
         for mention in sentence_mentions:
             by_country.setdefault(mention.country, []).append(mention)
-        countries = list(by_country)
-        countries += [p["actor"] for p in rule_positions + proposals if p["actor"] not in countries]
-        countries = list(dict.fromkeys(countries))
+        countries = list(dict.fromkeys([*by_country, *(p["actor"] for p in rule_positions + proposals)]))
         context = doc.user_data.get(CONTEXT_KEY)
         refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in doc)
         if context and refers_back and context not in countries:

@@ -37,8 +37,6 @@ if not Doc.has_extension("positions"):
 
 CONTEXT_KEY = "migtrack_context"
 FAMILY_RULE = "family."
-# set to False in a doc's user_data to read it with the cue patterns alone
-FAMILY_CUES_KEY = "migtrack_family_cues"
 MAX_CLIMB = 8
 # how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
 GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"})
@@ -58,6 +56,13 @@ class Roles:
 
 
 ROLES = Roles(read_json("roles.json"))
+
+
+def stance_families(language: str) -> dict[str, frozenset[str]]:
+    """Per stance, the lemmas of its family (``stance_families.json``): the stance finder's proposals and
+    the position scorer's features read the same lists."""
+    families = read_json("stance_families.json", language)
+    return {stance: frozenset(words) for stance, words in families.items() if not stance.startswith("_")}
 
 
 @dataclass
@@ -133,11 +138,7 @@ class StanceFinder:
         self.migration_terms = tuple(migration_terms)
         # words of a stance's family that no pattern claims are read the same way, as proposals the position
         # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
-        self.families = {
-            stance: frozenset(words)
-            for stance, words in read_json("stance_families.json", language).items()
-            if not stance.startswith("_")
-        }
+        self.families = stance_families(language)
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
@@ -179,8 +180,6 @@ class StanceFinder:
 
     def _family_cues(self, sentence: Span, pattern_cues: dict[int, Cue]) -> list[Cue]:
         """A cue for every verb or noun of a stance's family that no pattern claimed, one per stance."""
-        if not sentence.doc.user_data.get(FAMILY_CUES_KEY, True):
-            return []
         return [
             Cue(token, f"{FAMILY_RULE}{stance}.{token.lemma_.lower()}", stance, False, False)
             for token in sentence
