@@ -213,19 +213,20 @@ def replace_results(
         db.execute("delete from positions where article_id = ?", [article_id])
         insert_rows(db, "entities", [entity_row(article_id, e) for e in entities])
         insert_rows(db, "positions", [position_row(article_id, p, extractor_version) for p in positions])
-        db.execute(
-            "update articles set processed_at = ?, extractor_version = ? where id = ?",
-            [now(), extractor_version, article_id],
-        )
+        _mark_processed(db, article_id, extractor_version)
 
 
 def mark_tried(db: sqlite_utils.Database, article_id: str, extractor_version: str) -> None:
     """Mark an article whose extraction failed as done by this version, keeping the results it had."""
     with db.conn:
-        db.execute(
-            "update articles set processed_at = ?, extractor_version = ? where id = ?",
-            [now(), extractor_version, article_id],
-        )
+        _mark_processed(db, article_id, extractor_version)
+
+
+def _mark_processed(db: sqlite_utils.Database, article_id: str, extractor_version: str) -> None:
+    db.execute(
+        "update articles set processed_at = ?, extractor_version = ? where id = ?",
+        [now(), extractor_version, article_id],
+    )
 
 
 def mark_unreadable_languages(db: sqlite_utils.Database, languages: tuple[str, ...]) -> int:
