@@ -3,7 +3,8 @@ sentences the scanner finds relevant.
 
 scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> linker -> relevance gate
 parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner), given the scanner's gazetteer
-         entities before ``ner``, then the country linker, quantities and the stance finder
+         entities before ``ner``, then (where the language needs it) the lemma repair, the country
+         linker, quantities, the stance finder and the position scorer
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from pipeline.components import countries, quantities, relevance, scorer, stances  # noqa: F401
+from pipeline.components import countries, lemmas, quantities, relevance, scorer, stances  # noqa: F401
 from pipeline.components.countries import country_patterns
+from pipeline.components.lemmas import REPAIRS_FILE
+from pipeline.lexicons import lexicon_path
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ def build_pipelines(
         parser, loaded = load_model(model, fallback, exclude)
     # the scanner's gazetteer entities are set on each parser doc before ``ner`` (when it runs),
     # which respects them as it would an entity_ruler's: the gazetteer runs once per text, not twice
+    if lexicon_path(REPAIRS_FILE, language).is_file():
+        parser.add_pipe("migtrack_lemma_repair", config={"language": language})
     parser.add_pipe("migtrack_country_linker")
     parser.add_pipe("migtrack_quantities")
     parser.add_pipe("migtrack_stance_finder", config={"language": language})

