@@ -129,3 +129,16 @@ def test_the_relevance_gate_costs_no_recall(extractor):
     assert gated["loose"]["tp"] >= no_gate["loose"]["tp"], (gated["loose"], no_gate["loose"])
     assert gated["loose"]["recall"] >= no_gate["loose"]["recall"]
     assert gated["strict"]["tp"] >= no_gate["strict"]["tp"], (gated["strict"], no_gate["strict"])
+
+
+def test_a_phrasal_verb_is_read_with_its_particle(extractor):
+    """"called off" suspends and "turned down" refuses, though "call" and "turn" alone say neither."""
+    from pipeline.components.stances import family_matches
+    from pipeline.lexicons import stance_families
+
+    families = stance_families("en")
+    doc = extractor.pipelines.parser("Ghana called off the flights and Nigeria turned down the request.")
+    called, turned = (next(t for t in doc if t.text == word) for word in ("called", "turned"))
+    assert family_matches(called, families) == [("suspend", "call off")]
+    assert ("refuse", "turn down") in family_matches(turned, families)
+    assert ("demand", "call") not in family_matches(called, families)  # the phrase, where known, decides

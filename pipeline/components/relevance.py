@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.countries import names_country
-from pipeline.lexicons import read_json, read_jsonl
+from pipeline.lexicons import read_json, read_jsonl, stance_families
 
 
 def _word_start_pattern(terms: list[str]) -> re.Pattern:
@@ -65,11 +65,10 @@ def cue_stems(language: str = "en", every_family_word: bool = False) -> list[str
     for row in read_stance_patterns(language):
         anchor = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
         lemmas.update(anchor["IN"] if isinstance(anchor, dict) else [anchor])
-    families = read_json("stance_families.json", language)
-    too_common = set() if every_family_word else set(families.get("_not_gate_cues", []))
-    for stance, words in families.items():
-        if not stance.startswith("_"):
-            lemmas.update(word for word in words if word not in too_common)
+    too_common = set() if every_family_word else set(read_json("stance_families.json", language)["_not_gate_cues"])
+    for words in stance_families(language).values():
+        # a phrase ("call off") opens the gate through its verb, which is a family word or too common
+        lemmas.update(word for word in words if word not in too_common and " " not in word)
     return sorted({_stem(lemma, language) for lemma in lemmas})
 
 

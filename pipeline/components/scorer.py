@@ -26,8 +26,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from models.stances import STANCES
-from pipeline.components.stances import CONTEXT_KEY, FAMILY_RULE, ROLES, Mention, mentions, stance_families
-from pipeline.lexicons import read_json
+from pipeline.components.stances import (
+    CONTEXT_KEY,
+    FAMILY_RULE,
+    ROLES,
+    Mention,
+    family_matches,
+    mentions,
+)
+from pipeline.lexicons import read_json, stance_families
 
 # how a country's mention attaches to the predicate it takes part in: climbed through these
 NOMINAL_ATTACHMENTS = frozenset(
@@ -170,8 +177,7 @@ class PositionScorer:
         return features, predicate
 
     def _families_of(self, token: Token) -> frozenset[str]:
-        lemma = token.lemma_.lower()
-        return frozenset(stance for stance, words in self.families.items() if lemma in words)
+        return frozenset(stance for stance, _ in family_matches(token, self.families))
 
     def _family_evidence(self, own: list[Mention], predicate: Token | None, families_of: dict) -> tuple[list, list]:
         """The words of any stance family around one country, read once for all ten stances: every such

@@ -30,12 +30,14 @@ from spacy.tokens import Doc, Span, Token
 from models import Position
 from pipeline.components.countries import NEGATED_PREFIX
 from pipeline.components.relevance import read_stance_patterns
-from pipeline.lexicons import read_json
+from pipeline.lexicons import read_json, stance_families
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
 
 CONTEXT_KEY = "migtrack_context"
+PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
+OBJECT_DEPS = frozenset({"dobj", "obj"})
 FAMILY_RULE = "family."
 MAX_CLIMB = 8
 # how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
@@ -58,11 +60,22 @@ class Roles:
 ROLES = Roles(read_json("roles.json"))
 
 
-def stance_families(language: str) -> dict[str, frozenset[str]]:
-    """Per stance, the lemmas of its family (``stance_families.json``): the stance finder's proposals and
-    the position scorer's features read the same lists."""
-    families = read_json("stance_families.json", language)
-    return {stance: frozenset(words) for stance, words in families.items() if not stance.startswith("_")}
+def family_matches(token: Token, families: dict[str, frozenset[str]]) -> list[tuple[str, str]]:
+    """The (stance, key) pairs a word belongs to. A phrasal verb is read with its particle first ("turn
+    down", "call off") and a light verb with its object ("dar luz" verde, "poner fin", "give" the green
+    "light"), whose meaning the lemma alone does not carry; the lemma alone counts only where no such
+    phrase is in a family."""
+    lemma = token.lemma_.lower()
+    phrases = [
+        f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
+        for child in token.children
+        if child.dep_ in PARTICLE_DEPS or child.dep_ in OBJECT_DEPS
+    ]
+    for key in (*phrases, lemma):
+        found = [(stance, key) for stance, words in families.items() if key in words]
+        if found:
+            return found
+    return []
 
 
 @dataclass
@@ -181,11 +194,10 @@ class StanceFinder:
     def _family_cues(self, sentence: Span, pattern_cues: dict[int, Cue]) -> list[Cue]:
         """A cue for every verb or noun of a stance's family that no pattern claimed, one per stance."""
         return [
-            Cue(token, f"{FAMILY_RULE}{stance}.{token.lemma_.lower()}", stance, False, False)
+            Cue(token, f"{FAMILY_RULE}{stance}.{key}", stance, False, False)
             for token in sentence
             if token.i not in pattern_cues and token.pos_ in ("VERB", "NOUN")
-            for stance, words in self.families.items()
-            if token.lemma_.lower() in words
+            for stance, key in family_matches(token, self.families)
         ]
 
     def positions_for_cue(

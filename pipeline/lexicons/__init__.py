@@ -25,11 +25,14 @@ FILES = (
     "roles.json",
     "not_countries.json",
     "stance_families.json",
+    "stance_families_wordnet.json",
+    "lemma_repairs.json",
     "scorer.json",
 )
 
 
 LANGUAGES = ("en", "es")
+WORDNET_FAMILIES = "stance_families_wordnet.json"
 
 
 def lexicon_path(name: str, language: str = "en") -> Traversable:
@@ -56,3 +59,17 @@ def digest(language: str = "en") -> str:
             if path.is_file():  # a language has only the files it overrides; the scorer's once trained
                 sha.update(path.read_bytes())
     return sha.hexdigest()[:8]
+
+
+@cache
+def stance_families(language: str) -> dict[str, frozenset[str]]:
+    """Per stance, the words of its family: the relevance gate, the stance finder's proposals and the
+    position scorer's features read the same lists. ``stance_families.json`` holds the words drawn from the
+    train split and the guidelines; where the language has one, ``stance_families_wordnet.json`` adds the
+    WordNet words kept on review (``pipeline/lexicons/wordnet_families.py``). A phrase is a verb with its
+    particle or object ("call off", "dar luz")."""
+    families = {stance: set(words) for stance, words in read_json("stance_families.json", language).items()}
+    if lexicon_path(WORDNET_FAMILIES, language).is_file():
+        for stance, words in read_json(WORDNET_FAMILIES, language).items():
+            families.setdefault(stance, set()).update(words)
+    return {stance: frozenset(words) for stance, words in families.items() if not stance.startswith("_")}
