@@ -7,25 +7,36 @@ import subprocess
 import sys
 
 from pipeline.components.scorer import PositionScorer, calibrate
+from pipeline.train_scorer import group_of
 from tests.conftest import GOLD_DIR, REPO, SHARED_GOLD, read_jsonl
 
 
 def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_path):
-    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
+    train, dev, team = tmp_path / "train.jsonl", tmp_path / "dev.jsonl", tmp_path / "team.jsonl"
     items = read_jsonl(GOLD_DIR / "real" / "en_train.jsonl")
     train.write_text("".join(json.dumps(item) + "\n" for item in items[:120]))
     dev.write_text("".join(json.dumps(item) + "\n" for item in items[120:180]))
+    team.write_text("".join(json.dumps(item) + "\n" for item in read_jsonl(GOLD_DIR / "dev_wire.jsonl")[:40]))
     out = tmp_path / "scorer.json"
     result = run_cli_module(
-        str(train), str(dev), "--out", str(out), "--guard", f"{SHARED_GOLD / 'seeds.jsonl'}:1.0", "--refit"
-    )
+        str(train), str(dev), "--also-train", str(team), "--out", str(out),
+        "--guard", f"{SHARED_GOLD / 'seeds.jsonl'}:1.0", "--folds", "3",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     model = json.loads(out.read_text())
-    assert {"bias", "weights", "thresholds", "calibration_curve", "dev_loose"} <= set(model)
-    assert 0 <= model["dev_loose"]["f1"] <= 1 and model["weights"]
+    assert {"bias", "weights", "thresholds", "calibration_curve", "out_of_fold_loose"} <= set(model)
+    assert model["tuned_on"] == 180 and model["trained_on"] == 220 and model["folds"] == 3
+    assert 0 <= model["out_of_fold_loose"]["f1"] <= 1 and model["weights"]
     curve = model["calibration_curve"]
     assert curve["x"] == sorted(curve["x"]) and curve["y"] == sorted(curve["y"])  # isotonic: never decreasing
     assert PositionScorer(model).probability(["rule", "agree|rule"]) > PositionScorer(model).probability([])
+
+
+def test_folds_keep_a_pages_sentences_together():
+    items = [{"id": f"s{n}", "source_url": f"https://example.com/{n // 3}"} for n in range(12)]
+    items += [{"id": "team-1"}, {"id": "team-2"}]  # team-written sentences have no page: each stands alone
+    assert [group_of(item) for item in items[:4]] == ["https://example.com/0"] * 3 + ["https://example.com/1"]
+    assert group_of(items[-1]) == "team-2"
 
 
 def test_a_guard_no_setting_can_hold_is_refused(tmp_path):
