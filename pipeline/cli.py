@@ -365,18 +365,81 @@ def evaluate(config: Config, gold: str, as_json: bool) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--export-dir",
+    type=click.Path(file_okay=False),
+    help="A 'migtrack export' directory to offer for download. Default: the database's own, "
+    "data/migtrack-export/ for data/migtrack.db (no link when it holds no export).",
+)
 @click.pass_obj
-def serve(config: Config, db_path: str | None, port: int, host: str) -> None:
-    """Publish the database with Datasette and the project's metadata.
+def serve(config: Config, db_path: str | None, port: int, host: str, export_dir: str | None) -> None:
+    """Publish the database with Datasette and the project's metadata, and its latest export for download.
 
     Example: migtrack serve --port 8001
     """
+    from db.serve import default_export_dir
     from db.serve import serve as run_datasette
 
     path = _db_path(config, db_path)
     _open(path, create=False).close()
     click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port, host))
+    sys.exit(run_datasette(path, port, host, export_dir or default_export_dir(path)))
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@db_option
+@click.option("--with-text", is_flag=True, help="Include the articles' full text (their publishers' copyright).")
+@click.pass_obj
+def export(config: Config, directory: str | None, db_path: str | None, with_text: bool) -> None:
+    """Write the public tables as a Frictionless Data Package: CSV and Parquet per table, datapackage.json,
+    CITATION.cff and codebook.md. DIRECTORY defaults to the database's own export directory
+    (data/migtrack-export/ for data/migtrack.db), which 'migtrack serve' links to.
+
+    Example: migtrack export data/migtrack-export --db data/migtrack.db
+    """
+    from db.export import export_package
+    from db.serve import default_export_dir
+    from pipeline.extract import VERSION
+
+    path = _db_path(config, db_path)
+    _open(path, create=False).close()
+    target = directory or default_export_dir(path)
+    started = time.monotonic()
+    try:
+        summary = export_package(path, target, VERSION, with_text=with_text)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the export into {target}: {error}") from error
+    click.echo(
+        f"export: {', '.join(f'{n} {table}' for table, n in summary.rows.items())} "
+        f"(articles published {summary.date_range[0]} to {summary.date_range[1]}) to {summary.directory}/ "
+        f"as CSV and Parquet, with datapackage.json, CITATION.cff and codebook.md "
+        f"({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+@click.pass_obj
+def codebook(config: Config, db_path: str | None, output) -> None:
+    """Print the codebook (every exported field, stance and flag, with example rows) as Markdown.
+
+    docs/codebook.md is this command's output for the demo database.
+
+    Example: migtrack codebook --db /tmp/demo/migtrack.db --output docs/codebook.md
+    """
+    from db.codebook import render_codebook
+    from db.export import describe_package
+    from pipeline.extract import VERSION
+
+    path = _db_path(config, db_path)
+    db = _open(path, create=False)
+    output.write(render_codebook(db, describe_package(db, path, VERSION)))
+    db.close()
 
 
 @cli.command()
@@ -406,10 +469,11 @@ def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None
     _do_process(config, path)
     if no_serve:
         return
+    from db.serve import default_export_dir
     from db.serve import serve as run_datasette
 
     click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port))
+    sys.exit(run_datasette(path, port, export_dir=default_export_dir(path)))
 
 
 def main() -> None:  # pragma: no cover
