@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
@@ -145,11 +146,18 @@ def _extractors(config: Config):
 
 
 def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None, only_due: bool = False):
-    from spiders.crawl import crawl
+    from spiders.crawl import CrawlProgress, crawl
 
     _open(db_path).close()  # refuse a foreign file before Scrapy starts
     started = time.monotonic()
-    summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})}, only_due=only_due)
+    with _progress() as bars:
+        feed_bar, page_bar = bars.task("feeds", None), bars.task("pages", None)
+
+        def show(progress: CrawlProgress) -> None:
+            feed_bar(completed=progress.feeds_done, total=progress.feeds_total)
+            page_bar(completed=progress.pages_done, total=progress.pages_total)
+
+        summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})}, only_due, show)
     click.echo(
         f"crawl: {summary.feeds_read} feeds read, {summary.feeds_not_modified} not modified, "
         f"{summary.feeds_failed} failed, {summary.feeds_not_due} not due; "
@@ -176,8 +184,9 @@ def _do_process(config: Config, db_path: str):
     extractors = _extractors(config)
     pending = sum(store.count_unprocessed(db, extractors.version(code), code) for code in extractors.languages)
     try:
-        with _progress(pending, "extracting") as advance:
-            summary = process_articles(db, extractors, advance)
+        with _progress() as bars:
+            update = bars.task("extracting", pending)
+            summary = process_articles(db, extractors, lambda n: update(advance=n))
         events = build_events(db)
         store.refresh_outlets(db)
     except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
@@ -198,24 +207,42 @@ def _do_process(config: Config, db_path: str):
 
 
 class _progress:
-    """A rich progress bar on a terminal; on a pipe or in a scheduler, nothing but the log lines."""
+    """Rich progress bars on a terminal; on a pipe or in a scheduler, nothing but the log lines.
 
-    def __init__(self, total: int, label: str):
-        self.total, self.label, self.bar = total, label, None
+    ``task(label, total)`` adds a bar and returns its updater, which takes rich's ``advance``,
+    ``completed`` and ``total``; without a terminal the updater does nothing."""
 
-    def __enter__(self):
-        if sys.stderr.isatty() and self.total:
+    def __init__(self):
+        self.bar = None
+        self.log_handlers: list[logging.StreamHandler] = []
+
+    def __enter__(self) -> _progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(transient=True)
-            self.bar.start()
-            task = self.bar.add_task(self.label, total=self.total)
-            return lambda n: self.bar.advance(task, n)
-        return lambda n: None
+            terminal = sys.stderr
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()  # sys.stderr is now rich's proxy, which prints above the bars
+            # log records (a page that failed) go through it too, instead of being drawn over by the bars
+            self.log_handlers = [
+                h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler) and h.stream is terminal
+            ]
+            for handler in self.log_handlers:
+                handler.setStream(sys.stderr)
+        return self
+
+    def task(self, label: str, total: int | None) -> Callable[..., None]:
+        if self.bar is None:
+            return lambda **_: None
+        task = self.bar.add_task(label, total=total)
+        return lambda **change: self.bar.update(task, **change)
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.stop()
+            for handler in self.log_handlers:
+                handler.setStream(sys.stderr)
 
 
 @cli.command()
