@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -425,18 +426,22 @@ def export(config: Config, directory: str | None, db_path: str | None, with_text
 
     Example: migtrack export data/migtrack-export --db data/migtrack.db
     """
-    from db.export import export_package
     from db.serve import default_export_dir
-    from pipeline.extract import VERSION
 
     path = _db_path(config, db_path)
     _open(path, create=False).close()
-    target = directory or default_export_dir(path)
+    _do_export(path, directory or default_export_dir(path), with_text)
+
+
+def _do_export(db_path: str, directory: str | Path, with_text: bool = False) -> None:
+    from db.export import export_package
+    from pipeline.extract import VERSION
+
     started = time.monotonic()
     try:
-        summary = export_package(path, target, VERSION, with_text=with_text)
+        summary = export_package(db_path, directory, VERSION, with_text=with_text)
     except OSError as error:
-        raise click.ClickException(f"cannot write the export into {target}: {error}") from error
+        raise click.ClickException(f"cannot write the export into {directory}: {error}") from error
     click.echo(
         f"export: {', '.join(f'{n} {table}' for table, n in summary.rows.items())} "
         f"(articles published {summary.date_range[0]} to {summary.date_range[1]}) to {summary.directory}/ "
@@ -475,7 +480,7 @@ def codebook(config: Config, db_path: str | None, output) -> None:
 @click.option("--no-serve", is_flag=True, help="Stop after storing; do not start Datasette.")
 @click.pass_obj
 def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None:
-    """Crawl the bundled demo corpus over loopback HTTP, extract, store, then serve Datasette.
+    """Crawl the bundled demo corpus over loopback HTTP, extract, store, export, then serve Datasette.
 
     Running it twice on the same database adds nothing the second time.
 
@@ -494,11 +499,13 @@ def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None
             {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
         )
     _do_process(config, path)
-    if no_serve:
-        return
     from db.serve import default_export_dir
     from db.serve import serve as run_datasette
 
+    # the data package too, so the Datasette home page offers it for download from the first run
+    _do_export(path, default_export_dir(path))
+    if no_serve:
+        return
     click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
     sys.exit(run_datasette(path, port, export_dir=default_export_dir(path)))
 
