@@ -59,8 +59,10 @@ def metadata_for(db_path: str | Path, export_dir: str | Path | None = None) -> d
     metadata = yaml.safe_load(text if name == DEFAULT_NAME else text.replace(f"/{DEFAULT_NAME}/", f"/{name}/"))
     metadata["databases"] = {name: metadata["databases"].pop(DEFAULT_NAME)}
     export = published_export(export_dir)
-    if export is not None:
-        metadata["description_html"] += "\n" + download_html(export)
+    if export is not None:  # on the home page and on the database's page
+        download = download_html(export)
+        metadata["description_html"] += "\n" + download
+        metadata["databases"][name]["description_html"] = download
     return metadata
 
 

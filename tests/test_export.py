@@ -152,6 +152,10 @@ def test_datasette_links_the_latest_export_for_download(demo_db, exported):
     assert package.status_code == 200
     assert package.json() == json.loads((exported / "datapackage.json").read_text())
     assert _get(ds, "/download/positions.csv").content == (exported / "positions.csv").read_bytes()
+    parquet = _get(ds, "/download/events.parquet")
+    assert parquet.headers["content-type"] == "application/vnd.apache.parquet"
+    assert parquet.content == (exported / "events.parquet").read_bytes()
+    assert '<a href="/download/datapackage.json">Download this dataset</a>' in _get(ds, "/migtrack").text
 
 
 def test_no_download_link_without_an_export(demo_db, tmp_path):
