@@ -10,6 +10,7 @@ never disagree (ARCHITECTURE.md, "Exports follow research-data conventions").
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 import sqlite_utils
 import yaml
 
+from db.codebook import render_codebook
 from db.schema import TABLES
 from db.serve import metadata_for
 
@@ -71,7 +73,7 @@ def describe_package(db: sqlite_utils.Database, db_path: str | Path, extractor: 
         "name": "migtrack",
         "title": "migtrack: positions of countries on deportations, as reported in the news",
         # the first paragraph: the others guide a reader around the Datasette pages
-        "description": " ".join(TAG.sub("", metadata["description_html"].split("</p>")[0]).split()),
+        "description": " ".join(html.unescape(TAG.sub("", metadata["description_html"].split("</p>")[0])).split()),
         "version": datetime.now(UTC).strftime("%Y.%m.%d"),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "homepage": metadata["source_url"],
@@ -141,8 +143,6 @@ def export_package(
     Each file is written beside its final name and moved into place, ``datapackage.json`` last, so a
     Datasette serving the directory never hands out half a file.
     """
-    from db.codebook import render_codebook
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(db_path)
