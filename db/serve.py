@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -144,8 +145,19 @@ def datasette_app(db_path: str | Path, export_dir: str | Path | None = None):
 
 
 def serve(db_path: str | Path, port: int, host: str = "127.0.0.1", export_dir: str | Path | None = None) -> int:
-    """Run Datasette in the foreground until interrupted; returns its exit status."""
+    """Run Datasette in the foreground until interrupted; returns its exit status.
+
+    Datasette ends with this process: on Ctrl-C the terminal interrupts both, and on SIGTERM (``kill``, a
+    service manager stopping only the main process) it is stopped here; before, a terminated ``migtrack
+    serve`` left Datasette running, holding its port."""
+    process = subprocess.Popen(datasette_command(db_path, port, host, export_dir=export_dir), env=os.environ.copy())
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        return subprocess.call(datasette_command(db_path, port, host, export_dir=export_dir), env=os.environ.copy())
+        return process.wait()
     except KeyboardInterrupt:
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)

@@ -406,12 +406,25 @@ def serve(config: Config, db_path: str | None, port: int, host: str, export_dir:
     Example: migtrack serve --port 8001
     """
     from db.serve import default_export_dir
-    from db.serve import serve as run_datasette
 
     path = _db_path(config, db_path)
     _open(path, create=False).close()
-    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port, host, export_dir or default_export_dir(path)))
+    _serve(path, port, host, export_dir or default_export_dir(path))
+
+
+def _serve(db_path: str, port: int, host: str, export_dir: str | Path) -> None:
+    """Run Datasette until Ctrl-C, saying first where it is and whether it offers an export for download."""
+    from db.serve import published_export
+    from db.serve import serve as run_datasette
+
+    export = published_export(export_dir)
+    offer = (
+        f"offering {export}/ for download at /download/"
+        if export is not None
+        else f"no export in {export_dir}/ to offer for download: run 'migtrack export' first"
+    )
+    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop), {offer}", err=True)
+    sys.exit(run_datasette(db_path, port, host, export_dir))
 
 
 @cli.command()
@@ -500,14 +513,11 @@ def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None
         )
     _do_process(config, path)
     from db.serve import default_export_dir
-    from db.serve import serve as run_datasette
 
     # the data package too, so the Datasette home page offers it for download from the first run
     _do_export(path, default_export_dir(path))
-    if no_serve:
-        return
-    click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port, export_dir=default_export_dir(path)))
+    if not no_serve:
+        _serve(path, port, "127.0.0.1", default_export_dir(path))
 
 
 def main() -> None:  # pragma: no cover

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from db.schema import TABLES
 from db.serve import METADATA, datasette_app, datasette_command
 from models.stances import STANCES
 from pipeline.extract import VERSION
-from tests.conftest import REPO, run_cli
+from tests.conftest import MIGTRACK, REPO, run_cli
 from tests.test_datasette import _free_port, serving
 
 CODEBOOK = REPO / "docs" / "codebook.md"
@@ -171,3 +173,30 @@ def test_migtrack_serve_offers_the_export_it_was_given(demo_db, exported):
             assert "/download/datapackage.json" in response.read().decode()
         with urllib.request.urlopen(f"{base}/download/CITATION.cff", timeout=10) as response:
             assert response.read() == (exported / "CITATION.cff").read_bytes()
+
+
+def _serve_cli_says(*args: str) -> str:
+    """What ``migtrack serve`` prints before Datasette's own lines, once it answers."""
+    port = _free_port()
+    command = [str(MIGTRACK), "serve", "--port", str(port), *args]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=5):
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "migtrack serve did not answer"
+                time.sleep(0.3)
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    return stderr.splitlines()[0]
+
+
+def test_migtrack_serve_says_whether_it_offers_an_export(demo_db, exported, tmp_path):
+    offering = _serve_cli_says("--db", str(demo_db), "--export-dir", str(exported))
+    assert offering.endswith(f"offering {exported}/ for download at /download/")
+    missing = _serve_cli_says("--db", str(demo_db), "--export-dir", str(tmp_path / "none"))
+    assert missing.endswith(f"no export in {tmp_path / 'none'}/ to offer for download: run 'migtrack export' first")
