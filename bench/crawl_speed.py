@@ -1,11 +1,13 @@
 """How much does migtrack's crawl cost over just fetching the pages, and is a quiet cycle cheap?
 
-Issue 5 asks two things of the crawler. First, that extraction, syndication and storage do not make it
+Issue 5 asked two things of the crawler. First, that extraction, syndication and storage do not make it
 much slower than the fetching it cannot avoid: migtrack's real crawl (``spiders.crawl.crawl``, what
-``migtrack crawl`` and ``migtrack run`` call) should reach at least half the pages per second of a bare
-Scrapy spider that reads the same feeds with feedparser and fetches the same pages but keeps nothing.
-Second, that a cycle over unchanged feeds costs under 5% of the cycle that collected them, because
-``migtrack run`` is called every 30 minutes and most of those calls find nothing new.
+``migtrack crawl`` and ``migtrack run`` call) against a bare Scrapy spider that reads the same feeds with
+feedparser and fetches the same pages but keeps nothing. Issue 14 withdrew the 0.5x pages-per-second target
+(reading a page costs more CPU than fetching it, which caps the ratio near 0.53x on two cores) and asks
+instead for CPU-seconds per stored page against the bare spider's CPU-seconds per fetched page, and where
+the difference goes. Second, that a cycle over unchanged feeds costs under 5% of the cycle that collected
+them, because ``migtrack run`` is called every 30 minutes and most of those calls find nothing new.
 
 Both are measured here in one run, on one machine, against one local site, so the ratio compares like
 with like:
@@ -30,8 +32,10 @@ with like:
 With ``--repeat R``, rounds are interleaved (every crawl once per round, order rotating) and medians
 are reported, so a change in machine load hits every variant alike. CPU time is reported beside wall
 time because on a shared machine it is the steadier figure. Each step migtrack adds to a page
-(trafilatura, MinHash, SQLite, zlib, LSH) is also timed on its own, which says where the difference
-goes; ``--profile`` runs one more first cycle under cProfile (not timed). A crawl that logged errors or
+(trafilatura, and within it the language check; MinHash, SQLite, zlib, LSH) is also timed on its own,
+after a warm-up, and the stored page's CPU is split into the bare fetch, those steps and the rest;
+``--profile`` runs one more first cycle under cProfile (not timed), with pages read in the crawl's own
+thread so that reading them is in the profile. A crawl that logged errors or
 did not do what it should (every page new in the first cycle, every feed not modified in the second) is
 reported as an anomaly, since its timing is not a cycle's cost. Timings are reported, never asserted:
 they depend on the machine and its load.
@@ -77,6 +81,8 @@ CHILD_TIMEOUT = 900  # seconds: a stuck crawl must not hang the benchmark
 CLIENT_THREADS = 8
 SEED = 20261123
 PROFILE_TOP = 25
+# labels of per-step timings that are part of another step, or an alternative to one: not added up
+OF_WHICH, COMPARISON = "of which: ", "(for comparison) "
 
 OUTLETS = [
     ("Gulf Coast Courier", "USA", "Houston"),
@@ -420,8 +426,12 @@ def bare_spider_class():
         name = "bare_feeds"
 
         def __init__(self, feed_urls: list[str] | None = None, **kwargs):
+            from spiders.addresses import allow_feed_hosts
+
             super().__init__(**kwargs)
             self.feed_urls = feed_urls or []
+            # it runs under migtrack's settings, private-address guard included: allowed what FeedSpider is
+            allow_feed_hosts(self.feed_urls)
 
         async def start(self):
             for url in self.feed_urls:
@@ -530,11 +540,13 @@ def child_stages(spec: dict) -> dict:
     """
     import zlib
 
+    import trafilatura
     from datasketch import MinHash
 
     from db import store
     from db.schema import open_db
     from models import Feed
+    from models.normalise import reading_language
     from spiders.articles import article_from_html
     from spiders.syndication import NUM_PERM, SHINGLE, WORD, StoryIndex, signature, to_bytes
 
@@ -548,11 +560,23 @@ def child_stages(spec: dict) -> dict:
         timings[label] = time.process_time() - started
         return results
 
+    # loading trafilatura's and py3langid's models is paid once per process, not per page: before the clock
+    first = article_from_html(pages[0][0].decode("utf-8"), pages[0][1], feed, "2026-11-23T00:00:00+00:00")
+    reading_language("en", first.text)
     articles = timed(
         "trafilatura extraction (article_from_html)",
         lambda page: article_from_html(page[0].decode("utf-8"), page[1], feed, "2026-11-23T00:00:00+00:00"),
         pages,
     )
+    # the two parts of article_from_html, alone: main text and metadata, then the language check
+    timed(
+        OF_WHICH + "trafilatura.bare_extraction",
+        lambda page: trafilatura.bare_extraction(
+            page[0].decode("utf-8"), url=page[1], with_metadata=True, include_comments=False, include_tables=False
+        ),
+        pages,
+    )
+    timed(OF_WHICH + "language id (reading_language, py3langid)", lambda a: reading_language("en", a.text), articles)
     timed("zlib.compress of the page", lambda page: zlib.compress(page[0]), pages)
     signatures = timed("MinHash signature (syndication.signature)", lambda a: signature(a.text), articles)
 
@@ -563,7 +587,7 @@ def child_stages(spec: dict) -> dict:
         minhash.update_batch(shingles)
         return minhash
 
-    timed("(for comparison) the same signature with MinHash.update_batch", lambda a: batch_signature(a.text), articles)
+    timed(COMPARISON + "the same signature with MinHash.update_batch", lambda a: batch_signature(a.text), articles)
     index = StoryIndex()
 
     def link(pair):
@@ -670,7 +694,10 @@ def profile_summary(path: Path) -> dict:
     stats = pstats.Stats(str(path))
     total = stats.total_tt
     steps = {
+        "page reading (read_page: extraction, language, zlib, signature)": ("spiders/articles.py", "read_page"),
         "trafilatura extraction (article_from_html)": ("spiders/articles.py", "article_from_html"),
+        "trafilatura.bare_extraction": ("trafilatura/core.py", "bare_extraction"),
+        "language id (reading_language)": ("models/normalise.py", "reading_language"),
         "MinHash signature (syndication.signature)": ("spiders/syndication.py", "signature"),
         "LSH lookup and insert (StoryIndex.story_for, add)": ("spiders/syndication.py", ("story_for", "add")),
         "SQLite article upsert (store.upsert_article)": ("db/store.py", "upsert_article"),
@@ -775,12 +802,12 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             stage_spec = {"pages": sample, "feed_url": spec["feeds"][0]["url"], "db": str(work / "stages.db")}
             report["stages"] = run_child("stages", stage_spec, work, "stages")
             if args.profile:
-                log("profile: one more first cycle under cProfile (not timed)")
+                # pages read in the crawl's thread, so that reading them is in the profiled process too
+                log("profile: one more first cycle, text_workers = 0, under cProfile (not timed)")
                 db = work / "profile" / "migtrack.db"
                 db.parent.mkdir()
-                profiled = run_child(
-                    "migtrack", spec | {"db": str(db), "profile": str(work / "crawl.prof")}, work, "prof"
-                )
+                profile_spec = spec | {"db": str(db), "profile": str(work / "crawl.prof"), "text_workers": 0}
+                profiled = run_child("migtrack", profile_spec, work, "prof")
                 if "error" in profiled:
                     report["profile"] = {"error": profiled["error"]}
                 else:
@@ -790,6 +817,11 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         report["ratio_migtrack_over_bare"] = runs["migtrack_first"]["pages_per_s"] / runs["bare"]["pages_per_s"]
         # the same ratio in CPU time: on a shared machine wall time also counts the time other work held the core
         report["ratio_migtrack_over_bare_cpu"] = runs["bare"]["cpu"] / runs["migtrack_first"]["cpu"]
+    if "error" not in runs["bare"] and "error" not in runs["migtrack_first"]:
+        # what a stored page costs, against what fetching a page costs: the figure issue 14 asks for
+        stored = runs["migtrack_first"]["summary"]["articles_new"]
+        report["cpu_ms_per_stored_page"] = 1000 * runs["migtrack_first"]["cpu"] / max(1, stored)
+        report["cpu_ms_per_fetched_page_bare"] = 1000 * runs["bare"]["cpu"] / max(1, runs["bare"]["article_pages"])
     if "error" not in runs["bare"] and "error" not in runs["migtrack_inline"]:
         report["ratio_inline_over_bare"] = runs["migtrack_inline"]["pages_per_s"] / runs["bare"]["pages_per_s"]
     if "error" not in runs["migtrack_first"] and "error" not in runs["migtrack_second"]:
@@ -867,9 +899,15 @@ def markdown(report: dict) -> str:
             f"{per_cpu} | {run['process_wall']:.2f} | {run['server_cpu']:.2f} | {run['peak_rss_mib']:.0f} |"
         )
     lines.append("")
+    if "cpu_ms_per_stored_page" in report:
+        lines.append(
+            f"CPU per page: **{report['cpu_ms_per_stored_page']:.2f} ms per stored page** (migtrack, first cycle, "
+            f"crawl and page readers) against **{report['cpu_ms_per_fetched_page_bare']:.2f} ms per fetched page** "
+            f"(bare spider): {report['cpu_ms_per_stored_page'] / report['cpu_ms_per_fetched_page_bare']:.1f} times."
+        )
     if "ratio_migtrack_over_bare" in report:
         lines.append(
-            f"migtrack / bare, pages per second: **{report['ratio_migtrack_over_bare']:.2f}x** (target >= 0.5); "
+            f"migtrack / bare, pages per second: **{report['ratio_migtrack_over_bare']:.2f}x**; "
             f"per CPU-second: {report['ratio_migtrack_over_bare_cpu']:.2f}x (CPU counts the crawl and its page "
             f"readers: {runs['migtrack_first']['readers_cpu']:.2f} s of it in readers, whose peak RSS was "
             f"{runs['migtrack_first']['readers_peak_rss_mib']:.0f} MiB)."
@@ -916,6 +954,8 @@ def markdown(report: dict) -> str:
             "|---|---:|",
         ]
         lines += [f"| {label} | {ms:.2f} |" for label, ms in stages["cpu_per_page_ms"].items()]
+        if "cpu_ms_per_stored_page" in report:
+            lines += ["", *where_the_rest_goes(report, stages["cpu_per_page_ms"])]
     elif stages:
         lines.append(f"Per-step timing failed: {stages.get('error')}")
     if report.get("profile") and "error" not in report["profile"]:
@@ -934,6 +974,29 @@ def markdown(report: dict) -> str:
         for row in profile["top_own_time"][:12]:
             lines.append(f"| `{row['function']}` | {row['calls']} | {row['own_s']:.2f} | {row['cumulative_s']:.2f} |")
     return "\n".join(lines)
+
+
+def where_the_rest_goes(report: dict, steps_ms: dict[str, float]) -> list[str]:
+    """A stored page's CPU as the bare spider's fetch plus each step migtrack adds (timed alone), and what is
+    left: Scrapy's item handling, handing pages to the reader and back, the full-text triggers' share of
+    commits, and whatever the steps cost more inside a busy crawl than alone."""
+    bare, stored = report["cpu_ms_per_fetched_page_bare"], report["cpu_ms_per_stored_page"]
+    added = {label: ms for label, ms in steps_ms.items() if not label.startswith((OF_WHICH, COMPARISON))}
+    rest = stored - bare - sum(added.values())
+    lines = [
+        "Where a stored page's CPU goes (ms; the steps as timed alone above):",
+        "",
+        "| part | CPU ms per page | share |",
+        "|---|---:|---:|",
+        f"| fetching it, as the bare spider does (feed parsing, Scrapy, HTTP) | {bare:.2f} | {bare / stored:.0%} |",
+    ]
+    lines += [f"| {label} | {ms:.2f} | {ms / stored:.0%} |" for label, ms in added.items()]
+    lines += [
+        f"| the rest: Scrapy's item handling, the reader hand-over, measured in the crawl rather than alone "
+        f"| {rest:.2f} | {rest / stored:.0%} |",
+        f"| **a stored page** | **{stored:.2f}** | 100% |",
+    ]
+    return lines
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ import logging
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -145,11 +147,18 @@ def _extractors(config: Config):
 
 
 def _do_crawl(config: Config, feeds, db_path: str, overrides: dict | None = None, only_due: bool = False):
-    from spiders.crawl import crawl
+    from spiders.crawl import CrawlProgress, crawl
 
     _open(db_path).close()  # refuse a foreign file before Scrapy starts
     started = time.monotonic()
-    summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})}, only_due=only_due)
+    with _progress() as bars:
+        feed_bar, page_bar = bars.task("feeds", None), bars.task("pages", None)
+
+        def show(progress: CrawlProgress) -> None:
+            feed_bar(completed=progress.feeds_done, total=progress.feeds_total)
+            page_bar(completed=progress.pages_done, total=progress.pages_total)
+
+        summary = crawl(feeds, db_path, {**_crawl_overrides(config), **(overrides or {})}, only_due, show)
     click.echo(
         f"crawl: {summary.feeds_read} feeds read, {summary.feeds_not_modified} not modified, "
         f"{summary.feeds_failed} failed, {summary.feeds_not_due} not due; "
@@ -176,8 +185,9 @@ def _do_process(config: Config, db_path: str):
     extractors = _extractors(config)
     pending = sum(store.count_unprocessed(db, extractors.version(code), code) for code in extractors.languages)
     try:
-        with _progress(pending, "extracting") as advance:
-            summary = process_articles(db, extractors, advance)
+        with _progress() as bars:
+            update = bars.task("extracting", pending)
+            summary = process_articles(db, extractors, lambda n: update(advance=n))
         events = build_events(db)
         store.refresh_outlets(db)
     except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
@@ -198,24 +208,42 @@ def _do_process(config: Config, db_path: str):
 
 
 class _progress:
-    """A rich progress bar on a terminal; on a pipe or in a scheduler, nothing but the log lines."""
+    """Rich progress bars on a terminal; on a pipe or in a scheduler, nothing but the log lines.
 
-    def __init__(self, total: int, label: str):
-        self.total, self.label, self.bar = total, label, None
+    ``task(label, total)`` adds a bar and returns its updater, which takes rich's ``advance``,
+    ``completed`` and ``total``; without a terminal the updater does nothing."""
 
-    def __enter__(self):
-        if sys.stderr.isatty() and self.total:
+    def __init__(self):
+        self.bar = None
+        self.log_handlers: list[logging.StreamHandler] = []
+
+    def __enter__(self) -> _progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(transient=True)
-            self.bar.start()
-            task = self.bar.add_task(self.label, total=self.total)
-            return lambda n: self.bar.advance(task, n)
-        return lambda n: None
+            terminal = sys.stderr
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()  # sys.stderr is now rich's proxy, which prints above the bars
+            # log records (a page that failed) go through it too, instead of being drawn over by the bars
+            self.log_handlers = [
+                h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler) and h.stream is terminal
+            ]
+            for handler in self.log_handlers:
+                handler.setStream(sys.stderr)
+        return self
+
+    def task(self, label: str, total: int | None) -> Callable[..., None]:
+        if self.bar is None:
+            return lambda **_: None
+        task = self.bar.add_task(label, total=total)
+        return lambda **change: self.bar.update(task, **change)
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.stop()
+            for handler in self.log_handlers:
+                handler.setStream(sys.stderr)
 
 
 @cli.command()
@@ -365,18 +393,98 @@ def evaluate(config: Config, gold: str, as_json: bool) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--export-dir",
+    type=click.Path(file_okay=False),
+    help="A 'migtrack export' directory to offer for download. Default: the database's own, "
+    "data/migtrack-export/ for data/migtrack.db (no link when it holds no export).",
+)
 @click.pass_obj
-def serve(config: Config, db_path: str | None, port: int, host: str) -> None:
-    """Publish the database with Datasette and the project's metadata.
+def serve(config: Config, db_path: str | None, port: int, host: str, export_dir: str | None) -> None:
+    """Publish the database with Datasette and the project's metadata, and its latest export for download.
 
     Example: migtrack serve --port 8001
     """
-    from db.serve import serve as run_datasette
+    from db.serve import default_export_dir
 
     path = _db_path(config, db_path)
     _open(path, create=False).close()
-    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port, host))
+    _serve(path, port, host, export_dir or default_export_dir(path))
+
+
+def _serve(db_path: str, port: int, host: str, export_dir: str | Path) -> None:
+    """Run Datasette until Ctrl-C, saying first where it is and whether it offers an export for download."""
+    from db.serve import published_export
+    from db.serve import serve as run_datasette
+
+    export = published_export(export_dir)
+    offer = (
+        f"offering {export}/ for download at /download/"
+        if export is not None
+        else f"no export in {export_dir}/ to offer for download: run 'migtrack export' first"
+    )
+    click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop), {offer}", err=True)
+    sys.exit(run_datasette(db_path, port, host, export_dir))
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@db_option
+@click.option("--with-text", is_flag=True, help="Include the articles' full text (their publishers' copyright).")
+@click.pass_obj
+def export(config: Config, directory: str | None, db_path: str | None, with_text: bool) -> None:
+    """Write the public tables as a Frictionless Data Package: CSV and Parquet per table, datapackage.json,
+    CITATION.cff and codebook.md. DIRECTORY defaults to the database's own export directory
+    (data/migtrack-export/ for data/migtrack.db), which 'migtrack serve' links to.
+
+    Example: migtrack export data/migtrack-export --db data/migtrack.db
+    """
+    from db.serve import default_export_dir
+
+    path = _db_path(config, db_path)
+    _open(path, create=False).close()
+    _do_export(path, directory or default_export_dir(path), with_text)
+
+
+def _do_export(db_path: str, directory: str | Path, with_text: bool = False) -> None:
+    from db.export import export_package
+    from pipeline.extract import VERSION
+
+    started = time.monotonic()
+    try:
+        summary = export_package(db_path, directory, VERSION, with_text=with_text)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the export into {directory}: {error}") from error
+    click.echo(
+        f"export: {', '.join(f'{n} {table}' for table, n in summary.rows.items())} "
+        f"(articles published {summary.date_range[0]} to {summary.date_range[1]}) to {summary.directory}/ "
+        f"as CSV and Parquet, with datapackage.json, CITATION.cff and codebook.md "
+        f"({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+@click.pass_obj
+def codebook(config: Config, db_path: str | None, output) -> None:
+    """Print the codebook (every exported field, stance and flag, with example rows) as Markdown.
+
+    docs/codebook.md is this command's output for the demo database.
+
+    Example: migtrack codebook --db /tmp/demo/migtrack.db --output docs/codebook.md
+    """
+    from db.codebook import render_codebook
+    from db.export import describe_package
+    from pipeline.extract import VERSION
+
+    path = _db_path(config, db_path)
+    db = _open(path, create=False)
+    output.write(render_codebook(db, describe_package(db, path, VERSION)))
+    db.close()
 
 
 @cli.command()
@@ -385,7 +493,7 @@ def serve(config: Config, db_path: str | None, port: int, host: str) -> None:
 @click.option("--no-serve", is_flag=True, help="Stop after storing; do not start Datasette.")
 @click.pass_obj
 def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None:
-    """Crawl the bundled demo corpus over loopback HTTP, extract, store, then serve Datasette.
+    """Crawl the bundled demo corpus over loopback HTTP, extract, store, export, then serve Datasette.
 
     Running it twice on the same database adds nothing the second time.
 
@@ -404,12 +512,12 @@ def demo(config: Config, db_path: str | None, port: int, no_serve: bool) -> None
             {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
         )
     _do_process(config, path)
-    if no_serve:
-        return
-    from db.serve import serve as run_datasette
+    from db.serve import default_export_dir
 
-    click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-    sys.exit(run_datasette(path, port))
+    # the data package too, so the Datasette home page offers it for download from the first run
+    _do_export(path, default_export_dir(path))
+    if not no_serve:
+        _serve(path, port, "127.0.0.1", default_export_dir(path))
 
 
 def main() -> None:  # pragma: no cover

@@ -6,8 +6,10 @@ scheduler) start one process per crawl; the CLI does exactly that by being a pro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -51,6 +53,17 @@ class CrawlSummary:
         )
 
 
+@dataclass
+class CrawlProgress:
+    """How far a running crawl is: feeds answered of those selected, pages answered (fetched or failed) of
+    those the feeds listed so far, so the pages' total grows as feeds are read."""
+
+    feeds_done: int
+    feeds_total: int
+    pages_done: int
+    pages_total: int
+
+
 def distributed_overrides(redis_url: str) -> dict:
     """Settings that make this crawl one of several sharing a frontier and a duplicate filter in redis.
 
@@ -80,12 +93,19 @@ def crawl_settings(db_path: str, overrides: dict | None = None) -> Settings:
     return settings
 
 
-def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_due: bool = False) -> CrawlSummary:
+def crawl(
+    feeds: list[Feed],
+    db_path: str,
+    overrides: dict | None = None,
+    only_due: bool = False,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+) -> CrawlSummary:
     """Crawl ``feeds`` into the database at ``db_path``; blocks until the crawl ends.
 
     Feed validators and the URLs already stored are read first, so unchanged feeds cost one
     conditional request and stored pages are not fetched again. With ``only_due``, feeds whose next
-    fetch time has not come are skipped.
+    fetch time has not come are skipped. ``on_progress`` is called after every record the crawl stores
+    (the CLI's progress bar).
     """
     db = open_db(db_path)
     states = store.feed_states(db)
@@ -101,8 +121,22 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
             crawler = process.create_crawler(spider)
             process.crawl(crawler, feeds=sources, feed_states=states, known_urls=known_urls)
             crawlers.append(crawler)
+    if on_progress is not None:
+        _report_progress(crawlers, len(selected), on_progress)
     process.start()
     return CrawlSummary.from_stats(_merged([c.stats.get_stats() for c in crawlers]), len(feeds) - len(selected))
+
+
+def _report_progress(crawlers: list, feeds_total: int, on_progress: Callable[[CrawlProgress], None]) -> None:
+    def report(**_) -> None:
+        stats = _merged([c.stats.get_stats() for c in crawlers])
+        feeds_done = sum(stats.get(f"migtrack/feeds_{k}", 0) for k in ("read", "not_modified", "failed"))
+        pages = stats.get("migtrack/pages_answered", 0), stats.get("migtrack/pages_requested", 0)
+        on_progress(CrawlProgress(feeds_done, feeds_total, *pages))
+
+    for crawler in crawlers:
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(report, signal=signal, weak=False)
 
 
 def _merged(all_stats: list[dict]) -> dict:

@@ -177,6 +177,7 @@ class FeedSpider(scrapy.Spider):
             if url in self.requested:
                 continue
             self.requested.add(url)
+            self.crawler.stats.inc_value("migtrack/pages_requested")
             hints = {"title": entry.get("title"), "published": entry.get("published")}
             yield scrapy.Request(
                 link.strip(),
@@ -208,6 +209,7 @@ class FeedSpider(scrapy.Spider):
     async def parse_article(
         self, response: Response, feed: Feed, hints: dict | None = None
     ) -> AsyncIterator[Article | Failure]:
+        self.crawler.stats.inc_value("migtrack/pages_answered")
         if not isinstance(response, scrapy.http.TextResponse):
             yield Failure(response.url, "extract", "response is not text", store.now(), feed_url=feed.url)
             return
@@ -241,6 +243,7 @@ class FeedSpider(scrapy.Spider):
     def page_failed(self, failure: TwistedFailure) -> Iterator[Failure]:
         feed: Feed = failure.request.cb_kwargs["feed"]
         reason = describe(failure)
+        self.crawler.stats.inc_value("migtrack/pages_answered")
         if refused(failure.request.url):  # a link into the crawler's own network: never fetched
             self.logger.warning("link %s refused: %s", failure.request.url, reason)
             self.crawler.stats.inc_value("migtrack/links_refused")

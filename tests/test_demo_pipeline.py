@@ -19,6 +19,8 @@ def test_demo_stores_the_corpus(demo_runs):
     assert "6 feeds read" in first.stderr
     assert "63 new articles" in first.stderr
     assert "positions" in first.stderr and "events" in first.stderr
+    # and its data package, which the Datasette it serves offers for download
+    assert (db_path.with_name("migtrack-export") / "datapackage.json").is_file()
 
 
 def test_the_demo_prints_what_a_person_reads(demo_runs, tmp_path):
@@ -28,7 +30,7 @@ def test_the_demo_prints_what_a_person_reads(demo_runs, tmp_path):
     lines = [line for line in first.stderr.splitlines() if line.strip()]
     assert len(lines) <= 8, first.stderr
     assert not [line for line in lines if " INFO " in line or " DEBUG " in line]
-    assert [line.split(":")[0] for line in lines[-3:]] == ["crawl", "process", "database"]
+    assert [line.split(":")[0] for line in lines[-4:]] == ["crawl", "process", "database", "export"]
     verbose = run_cli("-v", "demo", "--no-serve", "--db", str(tmp_path / "migtrack.db"))
     assert verbose.returncode == 0 and " INFO scrapy" in verbose.stderr
 
