@@ -72,6 +72,8 @@ class Article:
     # every key this page is known by besides ``url``: the link a feed listed and the address it was
     # fetched from after redirects, so a listed link behind a redirect is not fetched again
     aliases: list[str] = field(default_factory=list)
+    # the file it came from, for articles not crawled from a feed: a WARC file or a URL list
+    source: str | None = None
 
     @property
     def id(self) -> str:

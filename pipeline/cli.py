@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -344,6 +345,42 @@ def extract(config: Config, source) -> None:
 
     for row in extract_jsonl(source, _extractors(config)):
         click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@cli.command(name="import")
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@feeds_option
+@db_option
+@click.option("--workers", type=int, help="Processes that read pages beside the import. Default: text_workers.")
+@click.pass_obj
+def import_(config: Config, warcs: tuple[Path, ...], feeds_path: str | None, db_path: str | None,
+            workers: int | None) -> None:  # fmt: skip
+    """Store the articles on migration found in WARC files (.warc or .warc.gz), as crawled pages are.
+
+    Only HTML pages with status 200 whose bytes name a country and speak of migration are read. A rerun
+    goes on after the last record done; damaged records are recorded in failures and skipped. Pages on
+    a configured outlet's host are credited to that outlet. Then run 'migtrack process'.
+
+    Example: migtrack import CC-NEWS-20190128101412-00026.warc.gz --db data/migtrack.db
+    """
+    from spiders.warc_import import import_warcs
+
+    path = _db_path(config, db_path)
+    _open(path).close()
+    feeds = load_config(feeds_path).feeds if feeds_path else config.feeds
+    s = config.settings
+    started = time.monotonic()
+    with _progress(sum(w.stat().st_size for w in warcs), "importing") as advance:
+        try:
+            summary = import_warcs(
+                list(warcs), path, feeds, s.text_workers if workers is None else workers, s.max_response_size,
+                progress=advance,
+            )  # fmt: skip
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(
+                f"cannot write database {path}: {error}; what is stored is complete, run again to go on"
+            ) from error
+    click.echo(f"import: {summary.line()} ({time.monotonic() - started:.1f}s)", err=True)
 
 
 @cli.command(name="eval")
