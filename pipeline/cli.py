@@ -347,6 +347,39 @@ def extract(config: Config, source) -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
+@cli.command()
+@click.option("--urls", "urls_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a url column; optional outlet, published, language (GDELT and Media Cloud exports too).")
+@db_option
+@click.pass_obj
+def fetch(config: Config, urls_path: Path, db_path: str | None) -> None:  # fmt: skip
+    """Fetch the articles of a URL list through the crawl (politeness, keys, failures recorded).
+
+    Pages already stored are not fetched again. Exits 1 if the crawl itself did not complete.
+
+    Example: migtrack fetch --urls gdelt-2019-01.csv --db data/migtrack.db
+    """
+    from spiders.crawl import fetch_urls
+    from spiders.urllists import NotAUrlList, read_url_list
+
+    path = _db_path(config, db_path)
+    _open(path).close()
+    try:
+        listed, bad_rows = read_url_list(urls_path)
+    except (NotAUrlList, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    started = time.monotonic()
+    summary = fetch_urls(listed, urls_path.name, bad_rows, path, _crawl_overrides(config))
+    click.echo(
+        f"fetch: {len(listed)} URLs listed; {summary.articles_new} new articles, {summary.articles_seen} "
+        f"unchanged; {summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+    if summary.errors:
+        click.echo(f"fetch: did not complete (finish reason {summary.finish_reason!r}); see the log above", err=True)
+        sys.exit(1)
+
+
 @cli.command(name="import")
 @click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @feeds_option

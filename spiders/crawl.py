@@ -105,6 +105,21 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
     return CrawlSummary.from_stats(_merged([c.stats.get_stats() for c in crawlers]), len(feeds) - len(selected))
 
 
+def fetch_urls(listed: list, source: str, failures: list, db_path: str, overrides: dict | None = None) -> CrawlSummary:
+    """Fetch the pages of a URL list (spiders/urllists.py) into the database; blocks until done. Pages
+    already stored are not fetched again; ``failures`` (rows without a URL) are recorded."""
+    from spiders.urllists import UrlListSpider
+
+    db = open_db(db_path)
+    known_urls = store.known_article_urls(db)
+    db.close()
+    process = CrawlerProcess(crawl_settings(db_path, overrides))
+    crawler = process.create_crawler(UrlListSpider)
+    process.crawl(crawler, listed=listed, source=source, failures=failures, known_urls=known_urls)
+    process.start()
+    return CrawlSummary.from_stats(crawler.stats.get_stats())
+
+
 def _merged(all_stats: list[dict]) -> dict:
     """The spiders' stats added up; the crawl finished only if every spider did."""
     merged: dict = {}
