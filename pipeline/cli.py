@@ -380,6 +380,46 @@ def fetch(config: Config, urls_path: Path, db_path: str | None) -> None:  # fmt:
         sys.exit(1)
 
 
+@cli.group()
+def discover() -> None:
+    """Find articles in other services' indexes and write them as a URL list for 'migtrack fetch --urls'.
+
+    Example: migtrack discover gdelt --query deportation --since 2026-10-01 --until 2026-10-08 --out urls.csv
+    """
+
+
+@discover.command()
+@click.option("--query", "queries", multiple=True, required=True,
+              help="Keyword or phrase; repeat for several (OR-ed).")  # fmt: skip
+@click.option("--since", required=True, help="First day, YYYY-MM-DD (UTC).")
+@click.option("--until", required=True, help="Day after the last, YYYY-MM-DD (UTC).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write (url, outlet, published, language, title).")  # fmt: skip
+@click.option("--language", help="Only articles in this language, as GDELT names it (e.g. spanish).")
+@click.option("--api-url", default=None, help="The DOC 2.0 API's address, for a mirror. Default: GDELT's.")
+@click.pass_obj
+def gdelt(config: Config, queries: tuple[str, ...], since: str, until: str, out_path: Path,
+          language: str | None, api_url: str | None) -> None:  # fmt: skip
+    """Write the articles GDELT's DOC 2.0 API lists for a query (the last three months) as a URL list.
+
+    Example: migtrack discover gdelt --query "deportation flights" --since 2026-10-01 --until 2026-11-01 --out urls.csv
+    """
+    from spiders.gdelt import GDELT_DOC_API, DocApi, GdeltError, discover, parse_day, write_url_list
+
+    try:
+        start, end = parse_day(since), parse_day(until)
+    except ValueError as error:
+        raise click.BadParameter(f"{error}; use YYYY-MM-DD", param_hint="--since/--until") from error
+    if start >= end:
+        raise click.BadParameter(f"--since {since} is not before --until {until}")
+    api = DocApi(api_url or GDELT_DOC_API, config.settings.user_agent, config.settings.download_timeout)
+    try:
+        count = write_url_list(discover(list(queries), start, end, api, language), out_path)
+    except GdeltError as error:
+        raise click.ClickException(f"GDELT DOC API: {error}") from error
+    click.echo(f"discover: {count} articles written to {out_path}", err=True)
+
+
 @cli.command(name="import")
 @click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @feeds_option
