@@ -31,8 +31,11 @@ class Feed:
     language: str = "en"
     country: str | None = None
     aggregator: bool = False
-    # "feed" (RSS or Atom) or "news-sitemap" (a Google News sitemap, for outlets without feeds)
+    # "feed" (RSS or Atom), "news-sitemap" (a Google News sitemap, for outlets without feeds) or "sitemap" (an
+    # archive's full sitemap or sitemap index, read between ``since`` and ``until``, ISO dates, by lastmod)
     kind: str = "feed"
+    since: str | None = None
+    until: str | None = None
 
 
 @dataclass

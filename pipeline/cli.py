@@ -365,13 +365,13 @@ def fetch(config: Config, urls_path: Path, db_path: str | None) -> None:  # fmt:
     path = _db_path(config, db_path)
     _open(path).close()
     try:
-        listed, bad_rows = read_url_list(urls_path)
+        listed = read_url_list(urls_path)
     except (NotAUrlList, OSError) as error:
         raise click.ClickException(str(error)) from error
     started = time.monotonic()
-    summary = fetch_urls(listed, urls_path.name, bad_rows, path, _crawl_overrides(config))
+    summary = fetch_urls(listed, urls_path.name, path, _crawl_overrides(config))
     click.echo(
-        f"fetch: {len(listed)} URLs listed; {summary.articles_new} new articles, {summary.articles_seen} "
+        f"fetch: {len(listed)} rows; {summary.articles_new} new articles, {summary.articles_seen} "
         f"unchanged; {summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
         err=True,
     )

@@ -16,7 +16,7 @@ from db.schema import open_db
 from models import Feed
 from spiders.feeds import FeedSpider
 from spiders.schedule import due_feeds
-from spiders.sitemaps import NewsSitemapSpider
+from spiders.sitemaps import ArchiveSitemapSpider, NewsSitemapSpider
 
 
 @dataclass
@@ -95,7 +95,7 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
     process = CrawlerProcess(crawl_settings(db_path, overrides))
     crawlers = []
     # one spider per kind of source, side by side in one process
-    for spider, kind in ((FeedSpider, "feed"), (NewsSitemapSpider, "news-sitemap")):
+    for spider, kind in ((FeedSpider, "feed"), (NewsSitemapSpider, "news-sitemap"), (ArchiveSitemapSpider, "sitemap")):
         sources = [f for f in selected if f.kind == kind]
         if sources or kind == "feed":
             crawler = process.create_crawler(spider)
@@ -105,9 +105,9 @@ def crawl(feeds: list[Feed], db_path: str, overrides: dict | None = None, only_d
     return CrawlSummary.from_stats(_merged([c.stats.get_stats() for c in crawlers]), len(feeds) - len(selected))
 
 
-def fetch_urls(listed: list, source: str, failures: list, db_path: str, overrides: dict | None = None) -> CrawlSummary:
+def fetch_urls(listed: list, source: str, db_path: str, overrides: dict | None = None) -> CrawlSummary:
     """Fetch the pages of a URL list (spiders/urllists.py) into the database; blocks until done. Pages
-    already stored are not fetched again; ``failures`` (rows without a URL) are recorded."""
+    already stored are not fetched again."""
     from spiders.urllists import UrlListSpider
 
     db = open_db(db_path)
@@ -115,7 +115,7 @@ def fetch_urls(listed: list, source: str, failures: list, db_path: str, override
     db.close()
     process = CrawlerProcess(crawl_settings(db_path, overrides))
     crawler = process.create_crawler(UrlListSpider)
-    process.crawl(crawler, listed=listed, source=source, failures=failures, known_urls=known_urls)
+    process.crawl(crawler, listed=listed, source=source, known_urls=known_urls)
     process.start()
     return CrawlSummary.from_stats(crawler.stats.get_stats())
 

@@ -16,13 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pycountry
-import scrapy
 
-from db import store
 from models import Article, Failure, Feed
 from models.normalise import iso_published, primary_language
 from spiders.feeds import FeedSpider
-from spiders.urls import is_fetchable, normalize_url
 
 # our column: the names exports give it, ours first (matched without case)
 COLUMNS = {
@@ -49,25 +46,21 @@ class ListedUrl:
     line: int = 0
 
 
-def read_url_list(path: Path) -> tuple[list[ListedUrl], list[Failure]]:
-    """The rows of a URL list, and a failure for each row that holds no http(s) URL."""
+def read_url_list(path: Path) -> list[ListedUrl]:
+    """The rows of a URL list (a row without an http(s) URL too: the spider records it as a failure)."""
     csv.field_size_limit(MAX_FIELD)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             columns = _columns(reader.fieldnames or [], path)
-            rows, failures = [], []
-            for line, row in enumerate(reader, start=2):
-                listed = ListedUrl(line=line, **{ours: (row.get(theirs) or "").strip() or None
-                                                 for ours, theirs in columns.items()})  # fmt: skip
-                if is_fetchable(listed.url):
-                    rows.append(listed)
-                else:
-                    where = f"{path.name} line {line}"
-                    failures.append(Failure(where, "link", f"not an http(s) URL: {listed.url!r}", store.now()))
+            return [
+                ListedUrl(
+                    line=line, **{ours: (row.get(theirs) or "").strip() or None for ours, theirs in columns.items()}
+                )
+                for line, row in enumerate(reader, start=2)
+            ]
     except (UnicodeDecodeError, csv.Error) as error:
         raise NotAUrlList(f"{path}: not a UTF-8 CSV file ({error})") from error
-    return rows, failures
 
 
 def _columns(fieldnames: list[str], path: Path) -> dict[str, str]:
@@ -110,38 +103,30 @@ class UrlListSpider(FeedSpider):
 
     name = "url_list"
 
-    def __init__(self, listed: list[ListedUrl] | None = None, source: str = "", failures=(), **kwargs):
+    def __init__(self, listed: list[ListedUrl] | None = None, source: str = "", **kwargs):
         super().__init__(feeds=[], feed_states={}, **kwargs)
         self.listed = listed or []
         self.source = source
-        self.list_failures = list(failures)
 
     async def start(self):
-        for failure in self.list_failures:
-            yield failure
         for listed in self.listed:
-            key = normalize_url(listed.url)
-            if key in self.known_urls:
-                self.crawler.stats.inc_value("migtrack/links_known")
-                continue
-            if key in self.requested:
-                continue
-            self.requested.add(key)
-            yield scrapy.Request(
-                listed.url,
-                callback=self.parse_article,
-                errback=self.page_failed,
-                cb_kwargs={"feed": self.feed_for(listed), "hints": {"title": listed.title,
-                                                                    "published": iso_published(listed.published)}},
-                dont_filter=True,  # as the feed spider's pages: deduplicated above (see FeedSpider.parse_feed)
-            )  # fmt: skip
+            entry = {
+                "link": listed.url,
+                "id": f"{self.source} line {listed.line}",
+                "title": listed.title,
+                "published": iso_published(listed.published),
+            }
+            for item in self.follow_entries([entry], self.feed_for(listed)):
+                if isinstance(item, Failure):
+                    item.feed_url = None
+                yield item
 
     def feed_for(self, listed: ListedUrl) -> Feed:
         """The list stands in for a feed: the outlet it names (else the site's name on the page, as for an
         aggregator), in the language it gives (else the one the text reads in)."""
         return Feed(
             url=self.source,
-            outlet=listed.outlet or _host(listed.url),
+            outlet=listed.outlet or _host(listed.url or ""),
             language=language_code(listed.language),
             aggregator=listed.outlet is None,
         )

@@ -39,9 +39,9 @@ def test_a_url_list_is_fetched_with_its_outlets_and_dates_and_its_bad_rows_recor
         ]
         first = _fetch(tmp_path, "\n".join(rows) + "\n", server)
         assert first.returncode == 0, first.stderr[-3000:]
-        assert "fetch: 4 URLs listed; 1 new articles, 0 unchanged; 3 failures recorded" in first.stderr
+        assert "fetch: 5 rows; 1 new articles, 0 unchanged; 3 failures recorded" in first.stderr
         again = _fetch(tmp_path, "\n".join(rows) + "\n", server)
-        assert "fetch: 4 URLs listed; 0 new articles" in again.stderr, again.stderr[-2000:]
+        assert "fetch: 5 rows; 0 new articles" in again.stderr, again.stderr[-2000:]
         assert server.hits[("wire.hostile.example", "/guatemala.html")] == 1  # stored: not fetched again
     db = sqlite_utils.Database(tmp_path / "m.db")
     (article,) = db.query("select url, outlet, published, language, source, feed_url from articles")
@@ -56,7 +56,7 @@ def test_a_url_list_is_fetched_with_its_outlets_and_dates_and_its_bad_rows_recor
     errors = {r["url"]: (r["stage"], r["error"]) for r in db.query("select url, stage, error from failures")}
     assert errors == {
         url("wire", "/gone.html"): ("fetch", "HTTP 404"),
-        "list.csv line 5": ("link", "not an http(s) URL: 'javascript:alert(1)'"),
+        "javascript:alert(1)": ("link", "not an http(s) link: 'javascript:alert(1)'"),
         "http://169.254.169.254/latest/meta-data/": ("link", "private address refused"),
     }
     assert db["feeds"].count == 0
