@@ -114,19 +114,39 @@ def write_warc(path: Path, records: Iterable[bytes], compress: bool | None = Non
     return path
 
 
-def corpus(n_records: int, relevant_share: float = 0.015, seed: int = 13) -> Iterator[bytes]:
+def corpus(n_records: int, relevant_share: float = 0.015, trap_share: float = 0.04, seed: int = 13) -> Iterator[bytes]:
     """``n_records`` response records: the demo's articles, repeated under new URLs to make up
-    ``relevant_share`` of them, spread among other news and traps of 15 to 90 kB."""
+    ``relevant_share`` of them, among pages of 15 to 90 kB on other news, ``trap_share`` of which are
+    traps (TRAPS, in turn)."""
     rng = random.Random(seed)
     articles = demo_articles()
-    topics = [*TOPICS, *TRAPS]
     n_relevant = round(n_records * relevant_share)
     relevant_at = set(rng.sample(range(n_records), n_relevant))
+    traps = 0
     for i in range(n_records):
         if i in relevant_at:
             url, html = articles[i % len(articles)]
             copy = i // len(articles)
             yield record(url if copy == 0 else f"{url}?copy={copy}", html)
+            continue
+        if rng.random() < trap_share:
+            topic, traps = list(TRAPS)[traps % len(TRAPS)], traps + 1
         else:
-            topic = topics[i % len(topics)]
-            yield record(f"{BASE}/{topic}/{i}.html", other_page(rng, topic, rng.randint(15_000, 90_000)))
+            topic = list(TOPICS)[i % len(TOPICS)]
+        yield record(f"{BASE}/{topic}/{i}.html", other_page(rng, topic, rng.randint(15_000, 90_000)))
+
+
+def main() -> None:
+    """``python -m demo.warcs OUT.warc.gz [--records N]``: a sample archive for trying ``migtrack import``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--records", type=int, default=2000, help="pages on other news (default 2000)")
+    args = parser.parse_args()
+    write_warc(args.out, [*corpus(args.records, relevant_share=0), *(record(u, h) for u, h in demo_articles())])
+    print(f"{args.out}: {args.records} pages on other news and {len(demo_articles())} demo articles")
+
+
+if __name__ == "__main__":
+    main()
