@@ -404,7 +404,7 @@ def gdelt(config: Config, queries: tuple[str, ...], since: str, until: str, out_
 
     Example: migtrack discover gdelt --query "deportation flights" --since 2026-10-01 --until 2026-11-01 --out urls.csv
     """
-    from spiders.gdelt import GDELT_DOC_API, DocApi, GdeltError, discover, parse_day, write_url_list
+    from spiders.gdelt import GDELT_DOC_API, GdeltError, discover, doc_api, parse_day, write_url_list
 
     try:
         start, end = parse_day(since), parse_day(until)
@@ -412,7 +412,7 @@ def gdelt(config: Config, queries: tuple[str, ...], since: str, until: str, out_
         raise click.BadParameter(f"{error}; use YYYY-MM-DD", param_hint="--since/--until") from error
     if start >= end:
         raise click.BadParameter(f"--since {since} is not before --until {until}")
-    api = DocApi(api_url or GDELT_DOC_API, config.settings.user_agent, config.settings.download_timeout)
+    api = doc_api(api_url or GDELT_DOC_API, config.settings.user_agent, config.settings.download_timeout)
     try:
         count = write_url_list(discover(list(queries), start, end, api, language), out_path)
     except GdeltError as error:

@@ -5,7 +5,7 @@ returns at most 250 articles per request, so the span is asked for a day at a ti
 fills the 250 is split in halves down to GDELT's 15-minute resolution. The API searches a rolling
 window of about the last three months: older coverage comes from archives (docs/backfill.md).
 
-gdeltdoc (the maintained client) writes the API's address into ``GdeltDoc._query``; ``DocApi``
+gdeltdoc (the maintained client) writes the API's address into ``GdeltDoc._query``; ``doc_api``'s client
 overrides that one method to take the address from the caller (``--api-url``: a mirror, or the tests'
 local server), and keeps the client's filters, error checks and JSON repair.
 """
@@ -18,9 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from gdeltdoc import Filters, GdeltDoc
-from gdeltdoc.errors import raise_response_error
-from gdeltdoc.helpers import load_json
 
 from models.normalise import iso_published
 from spiders.urls import normalize_url
@@ -36,23 +33,28 @@ class GdeltError(Exception):
     """The DOC API refused the query or answered with something that is not a result."""
 
 
-class DocApi(GdeltDoc):
-    """gdeltdoc's client, asking ``api_url`` instead of GDELT's own address."""
+def doc_api(api_url: str = GDELT_DOC_API, user_agent: str = "migtrack", timeout: float = 60):
+    """gdeltdoc's client, asking ``api_url`` instead of GDELT's own address.
 
-    def __init__(self, api_url: str = GDELT_DOC_API, user_agent: str = "migtrack", timeout: float = 60):
-        super().__init__()
-        self.api_url, self.user_agent, self.timeout = api_url, user_agent, timeout
+    The subclass is made here, not at import: Scrapy imports every module of spiders/ when a crawl starts,
+    and gdeltdoc brings pandas, a second of every crawl's start for a command few people run."""
+    from gdeltdoc import GdeltDoc
+    from gdeltdoc.errors import raise_response_error
+    from gdeltdoc.helpers import load_json
 
-    def _query(self, mode: str, query_string: str) -> dict:
-        response = requests.get(
-            f"{self.api_url}?query={query_string}&mode={mode}&format=json",
-            headers={"User-Agent": self.user_agent},
-            timeout=self.timeout,
-        )
-        raise_response_error(response=response)
-        if "text/html" in response.headers.get("content-type", ""):  # how the API says a query is invalid
-            raise GdeltError(f"the DOC API refused the query: {response.text.strip()[:300]}")
-        return load_json(response.content, self.max_depth_json_parsing)
+    class DocApi(GdeltDoc):
+        def _query(self, mode: str, query_string: str) -> dict:
+            response = requests.get(
+                f"{api_url}?query={query_string}&mode={mode}&format=json",
+                headers={"User-Agent": user_agent},
+                timeout=timeout,
+            )
+            raise_response_error(response=response)
+            if "text/html" in response.headers.get("content-type", ""):  # how the API says a query is invalid
+                raise GdeltError(f"the DOC API refused the query: {response.text.strip()[:300]}")
+            return load_json(response.content, self.max_depth_json_parsing)
+
+    return DocApi()
 
 
 def windows(since: datetime, until: datetime, step: timedelta = DAY) -> Iterator[tuple[datetime, datetime]]:
@@ -62,11 +64,11 @@ def windows(since: datetime, until: datetime, step: timedelta = DAY) -> Iterator
         start += step
 
 
-def discover(
-    queries: list[str], since: datetime, until: datetime, api: DocApi, language: str | None = None
-) -> Iterator[dict]:
+def discover(queries: list[str], since: datetime, until: datetime, api, language: str | None = None) -> Iterator[dict]:
     """The articles listed for ``queries`` (OR-ed; a query with spaces is a phrase) between ``since`` and
     ``until``, each once, oldest window first."""
+    from gdeltdoc import Filters
+
     seen: set[str] = set()
     pending = list(windows(since, until))
     while pending:
