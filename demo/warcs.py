@@ -9,6 +9,7 @@ real archives have (a member cut short, headers that do not parse).
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 import zlib
@@ -61,8 +62,9 @@ def demo_articles() -> list[tuple[str, bytes]]:
 
 
 def other_page(rng: random.Random, topic: str, size: int) -> bytes:
-    """A news page of about ``size`` bytes on ``topic`` (a key of TOPICS or TRAPS), laid out as news sites
-    are: head, scripts, a menu, the story, a footer."""
+    """A news page of about ``size`` bytes on ``topic`` (a key of TOPICS or TRAPS), made as news pages are:
+    most of the bytes are script (the page's state as JSON), around a story of a few hundred words, a menu
+    and a list of related links."""
     template = TOPICS.get(topic) or TRAPS[topic]
     values = {
         "team": rng.choice(["Lions", "Harriers", "Rovers"]),
@@ -76,12 +78,24 @@ def other_page(rng: random.Random, topic: str, size: int) -> bytes:
     story = "".join(f"<p>{template.format(**values)} {' '.join(rng.choices(WORDS, k=40))}.</p>" for _ in range(6))
     head = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{topic.title()} news</title>'
+        f'<meta property="article:published_time" content="2019-01-2{rng.randint(0, 8)}T08:00:00Z">'
         f'<script>window.config = {{"tracking": true, "region": "us"}};</script></head>'
         f"<body><nav><ul>{menu}</ul></nav><article><h1>{topic.title()} today</h1>{story}</article>"
     )
-    filler = size - len(head) - 30
-    padding = " ".join(rng.choices(WORDS, k=max(0, filler // 7)))
-    return f'{head}<footer><div class="related">{padding}</div></footer></body></html>'.encode()
+    related = "".join(
+        f'<li><a href="{BASE}/{topic}/{rng.randint(0, 10**6)}.html">{" ".join(rng.choices(WORDS, k=8))}</a></li>'
+        for _ in range(30)
+    )
+    state = []  # the page's state as a framework embeds it: most of a modern page's bytes
+    filled = len(head) + len(related) + 120
+    while filled < size:
+        item = json.dumps({"id": rng.randint(0, 10**6), "section": topic, "tags": rng.choices(WORDS, k=6)})
+        state.append(item)
+        filled += len(item) + 1
+    return (
+        f'{head}<footer><ul class="related">{related}</ul></footer>'
+        f'<script type="application/json" id="state">[{",".join(state)}]</script></body></html>'
+    ).encode()
 
 
 def record(url: str, html: bytes, date: str = "2019-01-28T10:00:00Z", status: int = 200,
