@@ -39,6 +39,10 @@ from spiders.warcs import Response, Unreadable, read_responses
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 1000  # records between two writes of a file's offset when nothing is stored
+# pages handed to readers and not yet stored, at most: enough that the scan goes on while a reader starts
+# (seconds: it loads trafilatura) or reads a slow page, and bounded in bytes whatever the archive holds
+PENDING_BYTES = 64 << 20
+PENDING_PAGES = 2048
 
 
 @dataclass
@@ -101,6 +105,7 @@ class WarcImport:
         state = self.db["imports"].get(str(path)) if self._imported(path) else {}
         summary = ImportSummary()
         pending: deque[_Pending] = deque()
+        pending_bytes = 0
         done_offset, records_done = state.get("last_offset"), state.get("records_done") or 0
         reported = done_offset or 0
         progress(reported)  # done in an earlier run
@@ -117,8 +122,13 @@ class WarcImport:
             future = self._triage(path, item, summary)
             if future is not None:
                 pending.append(_Pending(item, future, previous))
-            while pending and (len(pending) > 4 * max(self.workers, 1) or pending[0].future.done()):
-                self._finish(path, pending.popleft(), summary)
+                pending_bytes += len(item.body)
+            while pending and (
+                len(pending) > PENDING_PAGES or pending_bytes > PENDING_BYTES or pending[0].future.done()
+            ):
+                done = pending.popleft()
+                pending_bytes -= len(done.response.body)
+                self._finish(path, done, summary)
                 since_checkpoint = CHECKPOINT_EVERY  # a stored article: record the offset at once
             since_checkpoint += 1
             if since_checkpoint >= CHECKPOINT_EVERY:
