@@ -73,6 +73,7 @@ class _Pending:
     response: Response
     future: Future
     previous_offset: int | None
+    pool: ProcessPoolExecutor | None  # the readers it went to (None: read in this process)
 
 
 class WarcImport:
@@ -121,7 +122,7 @@ class WarcImport:
             previous, done_offset = done_offset, item.offset
             future = self._triage(path, item, summary)
             if future is not None:
-                pending.append(_Pending(item, future, previous))
+                pending.append(_Pending(item, future, previous, self.pool))
                 pending_bytes += len(item.body)
             while pending and (
                 len(pending) > PENDING_PAGES or pending_bytes > PENDING_BYTES or pending[0].future.done()
@@ -208,7 +209,8 @@ class WarcImport:
             return pending.future.result()
         except BrokenProcessPool:
             logger.error("a page reader process died reading %s; reading it again", pending.response.url)
-            self._drop_pool()
+            if self.pool is pending.pool:  # the first page to see it replaces the pool, the others use the new one
+                self._drop_pool()
             return self._read(path, pending.response).result()
 
     def _drop_pool(self) -> None:
