@@ -348,8 +348,13 @@ def extract(config: Config, source) -> None:
 
 
 @cli.command()
-@click.option("--urls", "urls_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with a url column; optional outlet, published, language (GDELT and Media Cloud exports too).")
+@click.option(
+    "--urls",
+    "urls_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with a url column; optional outlet, published, language (GDELT and Media Cloud exports too).",
+)
 @db_option
 @click.pass_obj
 def fetch(config: Config, urls_path: Path, db_path: str | None) -> None:  # fmt: skip
