@@ -61,6 +61,8 @@ TABLES: dict[str, dict] = {
             "raw_html": bytes,
             # why a stored article was not extracted (a language no pipeline reads)
             "note": str,
+            # the file an article came from when it did not come from a crawl (a WARC file, a URL list)
+            "source": str,
         },
         pk="id",
         foreign_keys=[("feed_url", "feeds", "url")],
@@ -99,6 +101,19 @@ TABLES: dict[str, dict] = {
             "failures_recorded": int,
         },
         pk="id",
+    ),
+    # one row per WARC file imported: how far the import got, so a rerun goes on from there
+    "imports": dict(
+        columns={
+            "path": str,
+            "name": str,
+            "size": int,
+            "last_offset": int,
+            "records_done": int,
+            "finished": int,
+            "updated_at": str,
+        },
+        pk="path",
     ),
     "countries": dict(
         columns={

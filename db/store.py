@@ -107,6 +107,17 @@ def known_article_urls(db: sqlite_utils.Database) -> set[str]:
     return known | {url for (url,) in db.execute("select url from article_urls")}
 
 
+def is_known_url(db: sqlite_utils.Database, url: str) -> bool:
+    """Whether an article is stored under ``url`` (normalised), as its key or as another address of it."""
+    return (
+        db.execute(
+            "select 1 from articles where url = ? union all select 1 from article_urls where url = ? limit 1",
+            [url, url],
+        ).fetchone()
+        is not None
+    )
+
+
 def key_held_by_another_page(db: sqlite_utils.Database, article: Article) -> bool:
     """Whether the article's key is stored for a page fetched from another address: two pages declaring one
     canonical link are two articles, and the second must not replace the first (issue 15)."""

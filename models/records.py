@@ -31,8 +31,11 @@ class Feed:
     language: str = "en"
     country: str | None = None
     aggregator: bool = False
-    # "feed" (RSS or Atom) or "news-sitemap" (a Google News sitemap, for outlets without feeds)
+    # "feed" (RSS or Atom), "news-sitemap" (a Google News sitemap, for outlets without feeds) or "sitemap" (an
+    # archive's full sitemap or sitemap index, read between ``since`` and ``until``, ISO dates, by lastmod)
     kind: str = "feed"
+    since: str | None = None
+    until: str | None = None
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Article:
     # every key this page is known by besides ``url``: the link a feed listed and the address it was
     # fetched from after redirects, so a listed link behind a redirect is not fetched again
     aliases: list[str] = field(default_factory=list)
+    # the file it came from, for articles not crawled from a feed: a WARC file or a URL list
+    source: str | None = None
 
     @property
     def id(self) -> str:

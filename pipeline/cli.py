@@ -374,6 +374,120 @@ def extract(config: Config, source) -> None:
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
+@cli.command()
+@click.option(
+    "--urls",
+    "urls_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with a url column; optional outlet, published, language (GDELT and Media Cloud exports too).",
+)
+@db_option
+@click.pass_obj
+def fetch(config: Config, urls_path: Path, db_path: str | None) -> None:  # fmt: skip
+    """Fetch the articles of a URL list through the crawl (politeness, keys, failures recorded).
+
+    Pages already stored are not fetched again. Exits 1 if the crawl itself did not complete.
+
+    Example: migtrack fetch --urls gdelt-2019-01.csv --db data/migtrack.db
+    """
+    from spiders.crawl import fetch_urls
+    from spiders.urllists import NotAUrlList, read_url_list
+
+    path = _db_path(config, db_path)
+    _open(path).close()
+    try:
+        listed = read_url_list(urls_path)
+    except (NotAUrlList, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    started = time.monotonic()
+    summary = fetch_urls(listed, urls_path.name, path, _crawl_overrides(config))
+    click.echo(
+        f"fetch: {len(listed)} rows; {summary.articles_new} new articles, {summary.articles_seen} "
+        f"unchanged; {summary.failures} failures recorded ({time.monotonic() - started:.1f}s)",
+        err=True,
+    )
+    if summary.errors:
+        click.echo(f"fetch: did not complete (finish reason {summary.finish_reason!r}); see the log above", err=True)
+        sys.exit(1)
+
+
+@cli.group()
+def discover() -> None:
+    """Find articles in other services' indexes and write them as a URL list for 'migtrack fetch --urls'.
+
+    Example: migtrack discover gdelt --query deportation --since 2026-10-01 --until 2026-10-08 --out urls.csv
+    """
+
+
+@discover.command()
+@click.option("--query", "queries", multiple=True, required=True,
+              help="Keyword or phrase; repeat for several (OR-ed).")  # fmt: skip
+@click.option("--since", required=True, help="First day, YYYY-MM-DD (UTC).")
+@click.option("--until", required=True, help="Day after the last, YYYY-MM-DD (UTC).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV to write (url, outlet, published, language, title).")  # fmt: skip
+@click.option("--language", help="Only articles in this language, as GDELT names it (e.g. spanish).")
+@click.option("--api-url", default=None, help="The DOC 2.0 API's address, for a mirror. Default: GDELT's.")
+@click.pass_obj
+def gdelt(config: Config, queries: tuple[str, ...], since: str, until: str, out_path: Path,
+          language: str | None, api_url: str | None) -> None:  # fmt: skip
+    """Write the articles GDELT's DOC 2.0 API lists for a query (the last three months) as a URL list.
+
+    Example: migtrack discover gdelt --query "deportation flights" --since 2026-10-01 --until 2026-11-01 --out urls.csv
+    """
+    from spiders.gdelt import GDELT_DOC_API, GdeltError, discover, doc_api, parse_day, write_url_list
+
+    try:
+        start, end = parse_day(since), parse_day(until)
+    except ValueError as error:
+        raise click.BadParameter(f"{error}; use YYYY-MM-DD", param_hint="--since/--until") from error
+    if start >= end:
+        raise click.BadParameter(f"--since {since} is not before --until {until}")
+    api = doc_api(api_url or GDELT_DOC_API, config.settings.user_agent, config.settings.download_timeout)
+    try:
+        count = write_url_list(discover(list(queries), start, end, api, language), out_path)
+    except GdeltError as error:
+        raise click.ClickException(f"GDELT DOC API: {error}") from error
+    click.echo(f"discover: {count} articles written to {out_path}", err=True)
+
+
+@cli.command(name="import")
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@feeds_option
+@db_option
+@click.option("--workers", type=int, help="Processes that read pages beside the import. Default: text_workers.")
+@click.pass_obj
+def import_(config: Config, warcs: tuple[Path, ...], feeds_path: str | None, db_path: str | None,
+            workers: int | None) -> None:  # fmt: skip
+    """Store the articles on migration found in WARC files (.warc or .warc.gz), as crawled pages are.
+
+    Only HTML pages with status 200 whose bytes name a country and speak of migration are read. A rerun
+    goes on after the last record done; damaged records are recorded in failures and skipped. Pages on
+    a configured outlet's host are credited to that outlet. Then run 'migtrack process'.
+
+    Example: migtrack import CC-NEWS-20190128101412-00026.warc.gz --db data/migtrack.db
+    """
+    from spiders.warc_import import import_warcs
+
+    path = _db_path(config, db_path)
+    _open(path).close()
+    feeds = load_config(feeds_path).feeds if feeds_path else config.feeds
+    s = config.settings
+    started = time.monotonic()
+    with _progress(sum(w.stat().st_size for w in warcs), "importing") as advance:
+        try:
+            summary = import_warcs(
+                list(warcs), path, feeds, s.text_workers if workers is None else workers, s.max_response_size,
+                progress=advance,
+            )  # fmt: skip
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(
+                f"cannot write database {path}: {error}; what is stored is complete, run again to go on"
+            ) from error
+    click.echo(f"import: {summary.line()} ({time.monotonic() - started:.1f}s)", err=True)
+
+
 @cli.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")

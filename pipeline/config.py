@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 
 from models import Feed
@@ -52,7 +53,7 @@ class Config:
     feeds: list[Feed] = field(default_factory=list)
 
 
-SOURCE_KINDS = ("feed", "news-sitemap")
+SOURCE_KINDS = ("feed", "news-sitemap", "sitemap")
 
 
 def _kind(value: object, where: str) -> str:
@@ -68,21 +69,39 @@ def _feed(table: dict, where: str) -> Feed:
     url = str(table["url"])
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: feed url {url!r} must start with http:// or https://")
-    unknown = set(table) - {"url", "outlet", "language", "country", "aggregator", "kind"}
+    unknown = set(table) - {"url", "outlet", "language", "country", "aggregator", "kind", "since", "until"}
     if unknown:
         raise ConfigError(f"{where}: unknown feed key(s) {', '.join(sorted(unknown))}")
     try:
         language = primary_language(table.get("language", "en"))
     except ValueError as error:
         raise ConfigError(f"{where}: language {error}") from error
+    kind = _kind(table.get("kind", "feed"), where)
+    since, until = (_day(table.get(key), key, where) for key in ("since", "until"))
+    if (since or until) and kind != "sitemap":
+        raise ConfigError(f'{where}: since and until apply to kind = "sitemap" only, not {kind!r}')
+    if since and until and since >= until:
+        raise ConfigError(f"{where}: since {since} is not before until {until}")
     return Feed(
         url=url,
         outlet=str(table["outlet"]),
         language=language,
         country=table.get("country"),
         aggregator=bool(table.get("aggregator", False)),
-        kind=_kind(table.get("kind", "feed"), where),
+        kind=kind,
+        since=since,
+        until=until,
     )
+
+
+def _day(value: object, key: str, where: str) -> str | None:
+    """A TOML date (``since = 2019-01-01``) or a string holding one, as ``YYYY-MM-DD``."""
+    if value is None:
+        return None
+    try:
+        return value.isoformat()[:10] if isinstance(value, date) else date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ConfigError(f"{where}: {key} {value!r} is not a date (write it as 2019-01-01)") from None
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:

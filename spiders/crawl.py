@@ -18,7 +18,7 @@ from db.schema import open_db
 from models import Feed
 from spiders.feeds import FeedSpider
 from spiders.schedule import due_feeds
-from spiders.sitemaps import NewsSitemapSpider
+from spiders.sitemaps import ArchiveSitemapSpider, NewsSitemapSpider
 
 
 @dataclass
@@ -115,7 +115,7 @@ def crawl(
     process = CrawlerProcess(crawl_settings(db_path, overrides))
     crawlers = []
     # one spider per kind of source, side by side in one process
-    for spider, kind in ((FeedSpider, "feed"), (NewsSitemapSpider, "news-sitemap")):
+    for spider, kind in ((FeedSpider, "feed"), (NewsSitemapSpider, "news-sitemap"), (ArchiveSitemapSpider, "sitemap")):
         sources = [f for f in selected if f.kind == kind]
         if sources or kind == "feed":
             crawler = process.create_crawler(spider)
@@ -137,6 +137,21 @@ def _report_progress(crawlers: list, feeds_total: int, on_progress: Callable[[Cr
     for crawler in crawlers:
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(report, signal=signal, weak=False)
+
+
+def fetch_urls(listed: list, source: str, db_path: str, overrides: dict | None = None) -> CrawlSummary:
+    """Fetch the pages of a URL list (spiders/urllists.py) into the database; blocks until done. Pages
+    already stored are not fetched again."""
+    from spiders.urllists import UrlListSpider
+
+    db = open_db(db_path)
+    known_urls = store.known_article_urls(db)
+    db.close()
+    process = CrawlerProcess(crawl_settings(db_path, overrides))
+    crawler = process.create_crawler(UrlListSpider)
+    process.crawl(crawler, listed=listed, source=source, known_urls=known_urls)
+    process.start()
+    return CrawlSummary.from_stats(crawler.stats.get_stats())
 
 
 def _merged(all_stats: list[dict]) -> dict:

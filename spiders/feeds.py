@@ -154,6 +154,10 @@ class FeedSpider(scrapy.Spider):
             last_modified=_header(response, b"Last-Modified"),
             body_hash=body_hash,
         )
+        yield from self.follow_entries(entries, feed)
+
+    def follow_entries(self, entries: list[dict], feed: Feed) -> Iterator:
+        """A request for each listed page not stored yet; a failure for each link that is not http(s)."""
         for entry in entries:
             link = entry.get("link")
             if not is_fetchable(link):

@@ -20,6 +20,35 @@ from spiders.urls import normalize_url
 logger = logging.getLogger(__name__)
 
 
+class ArticleStore:
+    """Stores articles as every way in does (feeds, sitemaps, URL lists, WARC files): an article's key
+    held by another page falls back to its own address, and syndicated copies share a story id."""
+
+    def __init__(self, db):
+        self.db = db
+        self._stories: StoryIndex | None = None
+
+    @property
+    def stories(self) -> StoryIndex:
+        """Loaded at the first new article: a cycle over unchanged feeds never pays for reading every
+        stored signature."""
+        if self._stories is None:
+            self._stories = StoryIndex.from_rows(
+                self.db.query("select id, story_id, minhash from articles where minhash is not null")
+            )
+        return self._stories
+
+    def store(self, article: Article) -> bool:
+        """Store ``article``; returns True when it was new."""
+        if store.key_held_by_another_page(self.db, article):
+            article.url = normalize_url(article.fetched_url)
+        minhash = from_bytes(article.minhash)  # signed where the page was read (spiders/articles.py)
+        article.story_id = self.stories.story_for(article.id, minhash)
+        is_new = store.upsert_article(self.db, article)
+        self.stories.add(article.id, article.story_id, minhash)
+        return is_new
+
+
 class SQLitePipeline:
     """Writes Articles, Failures and FeedChecks into the database named by the MIGTRACK_DB setting."""
 
@@ -39,17 +68,7 @@ class SQLitePipeline:
         self.db = open_db(self.db_path)
         self.pending_validators: dict[str, FeedCheck] = {}
         store.upsert_feeds(self.db, getattr(self.crawler.spider, "feeds", []))
-        self._stories: StoryIndex | None = None
-
-    @property
-    def stories(self) -> StoryIndex:
-        """Loaded at the first new article: a cycle over unchanged feeds never pays for reading every
-        stored signature."""
-        if self._stories is None:
-            self._stories = StoryIndex.from_rows(
-                self.db.query("select id, story_id, minhash from articles where minhash is not null")
-            )
-        return self._stories
+        self.articles = ArticleStore(self.db)
 
     def close_spider(self):
         """The database stays open until spider_closed, the first moment the crawl's end reason is known."""
@@ -98,12 +117,7 @@ class SQLitePipeline:
     def store_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, Article):
-            if store.key_held_by_another_page(self.db, item):
-                item.url = normalize_url(item.fetched_url)
-            minhash = from_bytes(item.minhash)  # signed where the page was read (spiders/articles.py)
-            item.story_id = self.stories.story_for(item.id, minhash)
-            is_new = store.upsert_article(self.db, item)
-            self.stories.add(item.id, item.story_id, minhash)
+            is_new = self.articles.store(item)
             if item.story_id != item.id:
                 stats.inc_value("migtrack/articles_syndicated")
             stats.inc_value("migtrack/articles_new" if is_new else "migtrack/articles_seen")

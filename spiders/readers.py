@@ -39,6 +39,17 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def reader_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for ``read_page``: spawned, not forked (a fork of the crawl would copy its reactor,
+    threads and open sockets), and each ends when the process that started it is gone."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 class ReaderDied(Exception):
     """Workers reading a page died (killed, out of memory, a crash in C code) twice in a row."""
 
@@ -60,13 +71,7 @@ class PageReaders:
         if self.workers <= 0:
             return read_page(*page)
         for _ in range(2):
-            pool = self.pool = self.pool or ProcessPoolExecutor(
-                self.workers,
-                # spawned, not forked: a fork of the crawl would copy its reactor, threads and open sockets
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            pool = self.pool = self.pool or reader_pool(self.workers)
             try:
                 return await asyncio.wrap_future(pool.submit(read_page, *page))
             except BrokenProcessPool as error:

@@ -107,7 +107,7 @@ def test_every_feed_key_is_read_and_the_defaults_are_a_plain_english_feed():
     [
         (
             "[[feeds]]\nurl = 'https://example.org/rss'\noutlet = 'E'\nkind = 'atom'\n",
-            "feeds.toml feed #1: kind 'atom' is not one of feed, news-sitemap",
+            "feeds.toml feed #1: kind 'atom' is not one of feed, news-sitemap, sitemap",
         ),
         ("[[feeds]]\nlanguage = 'en'\n", "feeds.toml feed #1: feed is missing url, outlet (every [[feeds]] needs"),
         (

@@ -30,7 +30,7 @@ def test_a_crawl_whose_storage_cannot_start_fails_loudly(tmp_path):
         "import spiders.pipelines as p\n"
         "def _broken(*args, **kwargs):\n"
         "    raise RuntimeError('storage cannot start')\n"
-        "p.SQLitePipeline.stories = property(_broken)\n"
+        "p.ArticleStore.stories = property(_broken)\n"
         "p.store.upsert_feeds = _broken\n",
         '[[feeds]]\nurl = "http://127.0.0.1:9/feed.xml"\noutlet = "T"\n',
     )

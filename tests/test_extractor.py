@@ -132,7 +132,7 @@ def test_the_relevance_gate_costs_no_recall(extractor):
 
 
 def test_a_phrasal_verb_is_read_with_its_particle(extractor):
-    """"called off" suspends and "turned down" refuses, though "call" and "turn" alone say neither."""
+    """ "called off" suspends and "turned down" refuses, though "call" and "turn" alone say neither."""
     from pipeline.components.stances import family_matches
     from pipeline.lexicons import stance_families
 

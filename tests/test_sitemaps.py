@@ -54,4 +54,52 @@ def test_an_unknown_source_kind_is_a_clear_error(tmp_path):
     feeds.write_text('[[feeds]]\nurl = "https://example.org/x.xml"\noutlet = "X"\nkind = "podcast"\n')
     result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "m.db"))
     assert result.returncode == 1
-    assert "kind 'podcast' is not one of feed, news-sitemap" in result.stderr
+    assert "kind 'podcast' is not one of feed, news-sitemap, sitemap" in result.stderr
+
+
+def _urlset(entries: list[tuple[str, str | None]]) -> str:
+    urls = "".join(
+        f"<url><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</url>" for loc, lastmod in entries
+    )
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def test_an_archive_sitemap_index_is_read_between_since_and_until_by_lastmod(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("a", "b", "c", "d"):  # pages without a date of their own
+        (site / f"{name}.html").write_text(f"<html><body><article><p>{name}: {TEXT}</p></article></body></html>")
+    with serve_site(site) as base:
+        (site / "index.xml").write_text(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            # last modified before `since`: holds nothing in range, and is not fetched (it does not exist)
+            f"<sitemap><loc>{base}/2018-11.xml</loc><lastmod>2018-12-01</lastmod></sitemap>"
+            f"<sitemap><loc>{base}/2019-01.xml</loc><lastmod>2019-02-01T00:00:00Z</lastmod></sitemap>"
+            f"<sitemap><loc>{base}/2019-02.xml</loc></sitemap>"
+            "</sitemapindex>"
+        )
+        (site / "2019-01.xml").write_text(
+            _urlset([(f"{base}/a.html", "2019-01-15"), (f"{base}/b.html", "2018-12-30"), (f"{base}/c.html", None)])
+        )
+        (site / "2019-02.xml").write_text(_urlset([(f"{base}/d.html", "2019-02-10T09:00:00+00:00")]))
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(
+            f'[[feeds]]\nurl = "{base}/index.xml"\noutlet = "Archivo"\nkind = "sitemap"\n'
+            "since = 2019-01-01\nuntil = 2019-02-01\n"
+        )
+        db_path = tmp_path / "migtrack.db"
+        result = run_cli("crawl", "--feeds", str(feeds), "--db", str(db_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    db = sqlite_utils.Database(db_path)
+    assert list(db.query("select url, published, outlet from articles")) == [
+        {"url": f"{base}/a.html", "published": "2019-01-15", "outlet": "Archivo"}
+    ]
+    assert db["failures"].count == 0  # the sitemap of 2018-11 was never asked for
+
+
+def test_since_and_until_belong_to_archive_sitemaps(tmp_path):
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text('[[feeds]]\nurl = "https://example.org/rss.xml"\noutlet = "X"\nsince = 2019-01-01\n')
+    result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "m.db"))
+    assert result.returncode == 1
+    assert "since and until apply to kind = \"sitemap\" only, not 'feed'" in result.stderr
