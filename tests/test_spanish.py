@@ -137,7 +137,7 @@ def test_conditional_and_subjunctive_verbs_get_their_infinitive(spanish, sentenc
 
 
 def test_a_light_verb_is_read_with_its_object(spanish):
-    """"dio luz verde" accepts, though neither "dar" nor "luz" alone belongs to a stance."""
+    """ "dio luz verde" accepts, though neither "dar" nor "luz" alone belongs to a stance."""
     from pipeline.components.stances import family_matches
     from pipeline.lexicons import stance_families
 
