@@ -475,11 +475,12 @@ def import_(config: Config, warcs: tuple[Path, ...], feeds_path: str | None, db_
     feeds = load_config(feeds_path).feeds if feeds_path else config.feeds
     s = config.settings
     started = time.monotonic()
-    with _progress(sum(w.stat().st_size for w in warcs), "importing") as advance:
+    with _progress() as bars:
+        update = bars.task("importing", sum(w.stat().st_size for w in warcs))
         try:
             summary = import_warcs(
                 list(warcs), path, feeds, s.text_workers if workers is None else workers, s.max_response_size,
-                progress=advance,
+                progress=lambda n: update(advance=n),
             )  # fmt: skip
         except sqlite3.OperationalError as error:
             raise click.ClickException(

@@ -11,7 +11,7 @@ Most are wrong for this field ("cook" under accept), so a person keeps the right
 
 Needs nltk and WordNet 3.0, which nltk's downloader cannot fetch here: install Debian's ``wordnet-base``
 and ``wordnet-sense-index``, copy ``/usr/share/wordnet`` to ``$NLTK_DATA/corpora/wordnet`` and add the
-``lexnames`` file of the lexnames(5WN) manual page (``write_lexnames`` does).
+``lexnames`` file of the lexnames(5WN) manual page (``--write-lexnames`` does).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ LEXNAMES = [
 ]
 
 
-def write_lexnames(wordnet_dir: Path) -> None:
+def _write_lexnames(wordnet_dir: Path) -> None:
     """The lexnames file nltk's reader wants and Debian's package lacks: number, name, syntactic category."""
     category = {"adj": 3, "adv": 4, "noun": 1, "verb": 2}
     lines = [f"{n:02d}\t{name}\t{category[name.split('.')[0]]}" for n, name in enumerate(LEXNAMES)]
@@ -114,11 +114,19 @@ def candidates(seeds: frozenset[str]) -> dict[str, set[str]]:
 
 @click.command()
 @click.option("--check", is_flag=True, help="Only check that every kept word is still a WordNet candidate.")
-def main(check: bool) -> None:
+@click.option(
+    "--write-lexnames",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Write the lexnames file into this copy of /usr/share/wordnet, and stop.",
+)
+def main(check: bool, write_lexnames: Path | None) -> None:
     """List WordNet candidates for each stance family, the kept ones marked with '*'.
 
     Example: NLTK_DATA=~/nltk_data python -m pipeline.lexicons.wordnet_families --check
     """
+    if write_lexnames is not None:
+        _write_lexnames(write_lexnames)
+        return
     seeds = read_json("stance_families.json")
     kept = read_json(WORDNET_FAMILIES) if lexicon_path(WORDNET_FAMILIES).is_file() else {}
     stray = []
