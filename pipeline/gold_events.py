@@ -7,9 +7,10 @@ eval-events`` serves the articles as feeds, crawls and processes them, then call
 
 Matching, as issue 12 defines it: a row matches a gold event with the same actor, stance and negation whose
 counterpart is equal or missing on one side, and whose month is within one of the row's (``exact``: the
-same month). Precision is the share of rows matching some gold event; recall the share of gold events
-matched by some row; fragmentation the rows matched per gold event found (1.0: one row per real event).
-Extra rows for one event therefore cost fragmentation, not precision, so the two failures stay apart.
+same month). Rows and gold events are paired one to one: precision is the share of rows paired with a gold
+event, recall the share of gold events paired with a row, so a second row for one real event counts as
+wrong. Fragmentation is every row matching a gold event found, per gold event found (1.0: one row per real
+event), which says how much of the lost precision is splitting rather than misreading.
 """
 
 from __future__ import annotations
@@ -140,20 +141,21 @@ def matches(row: dict, event: GoldEvent, month_slack: int) -> bool:
 
 
 def score(rows: list[dict], gold: list[GoldEvent], month_slack: int) -> Figures:
-    """Precision over rows, recall over gold events, and fragmentation (see the module docstring)."""
-    matched_rows = 0
-    rows_per_event = {event.id: 0 for event in gold}
-    for row in rows:
-        hits = [event for event in gold if matches(row, event, month_slack)]
-        matched_rows += bool(hits)
-        for event in hits:
-            rows_per_event[event.id] += 1
-    found = sum(1 for n in rows_per_event.values() if n)
-    precision = matched_rows / len(rows) if rows else 0.0
-    recall = found / len(gold) if gold else 0.0
+    """Precision and recall with each gold event matched by at most one row and each row by at most one gold
+    event, and fragmentation over every row that matches (see the module docstring)."""
+    rows_per_event = {event.id: [i for i, row in enumerate(rows) if matches(row, event, month_slack)] for event in gold}
+    used: set[int] = set()
+    # the events with fewest candidate rows choose first, so a row two events could take goes where it is needed
+    for event in sorted(gold, key=lambda e: len(rows_per_event[e.id])):
+        free = [i for i in rows_per_event[event.id] if i not in used]
+        if free:
+            used.add(free[0])
+    found = sum(1 for matched in rows_per_event.values() if matched)
+    precision = len(used) / len(rows) if rows else 0.0
+    recall = len(used) / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    fragmentation = sum(rows_per_event.values()) / found if found else 0.0
-    return Figures(precision, recall, f1, fragmentation, len(rows), matched_rows, len(gold), found)
+    fragmentation = sum(len(matched) for matched in rows_per_event.values()) / found if found else 0.0
+    return Figures(precision, recall, f1, fragmentation, len(rows), len(used), len(gold), found)
 
 
 def event_rows(db: sqlite_utils.Database) -> list[dict]:
