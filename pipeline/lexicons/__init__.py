@@ -26,6 +26,7 @@ FILES = (
     "not_countries.json",
     "stance_families.json",
     "scorer.json",
+    "descriptions.json",
 )
 
 
