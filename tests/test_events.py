@@ -397,3 +397,58 @@ def test_reports_of_one_day_follow_their_time_of_day_not_their_article_ids(db):
         "refuse": None,
         "accept": "refuse",
     }
+
+
+def test_a_background_date_joins_its_event_whatever_month_the_report_came_out(db):
+    """Reports recalling the Italy-Albania deal seven and ten months on join it (issue 12)."""
+    kw = {"actor": "ITA", "stance": "agree", "counterpart": "ALB"}
+    report(db, "a1", "2023-11-06", "Adnkronos", "Meloni and Rama signed the accord in Rome on Monday.", **kw)
+    report(db, "a2", "2024-06-04", "AP", "Last November, Meloni and Rama signed a five-year agreement.", **kw)
+    report(db, "a3", "2024-08-29", "TRT", "Last year the two prime ministers signed a five-year agreement.", **kw)
+    assert build_events(db) == 1
+    (event,) = events_of(db)
+    assert (event["event_date"], event["date_precision"], event["event_month"]) == ("2023-11-06", "day", "2023-11")
+    assert (event["n_articles"], event["first_reported"], event["last_reported"]) == (3, "2023-11-06", "2024-08-29")
+
+
+def test_a_year_alone_dates_an_event_to_its_year_and_no_month(db):
+    report(
+        db, "a1", "2024-12-05", "Semafor", "Britain's 2022 agreement with Rwanda was dropped.", "GBR", "agree", "RWA"
+    )
+    build_events(db)
+    (event,) = events_of(db)
+    assert (event["event_date"], event["date_precision"], event["date_source"]) == ("2022-01-01", "year", "text")
+    assert (event["event_month"], event["event_year"]) == (None, 2022)
+
+
+def test_an_undated_recall_joins_the_event_it_recalls_and_a_new_fact_does_not(db):
+    kw = {"actor": "USA", "stance": "agree", "counterpart": "GTM"}
+    report(db, "a1", "2019-07-26", "AP", "The United States and Guatemala signed an agreement.", **kw)
+    report(db, "a2", "2019-09-25", "VOA", "It follows accords the U.S. reached with Guatemala in recent months.", **kw)
+    report(
+        db,
+        "a3",
+        "2024-12-05",
+        "Semafor",
+        "During his first term, Trump sent migrants to Guatemala under an agreement.",
+        **kw,
+    )
+    report(db, "a4", "2025-02-05", "AP", "Rubio secured a deal with Guatemala.", **kw)  # a new fact, no recall
+    assert build_events(db) == 2
+    recalled, new = events_of(db)
+    assert (recalled["event_date"], recalled["n_articles"], recalled["last_reported"]) == (
+        "2019-07-26",
+        3,
+        "2024-12-05",
+    )
+    assert (new["event_date"], new["n_articles"]) == ("2025-02-05", 1)
+
+
+def test_syndicated_copies_count_once_as_stories(db):
+    for article_id, outlet in (("a1", "TAG24"), ("a2", "AllAfrica"), ("a3", "CNA")):
+        report(db, article_id, "2025-08-05", outlet, "Rwanda agreed to accept 250 migrants.", "RWA", "agree", "USA")
+    db["articles"].update("a2", {"story_id": "afp-1"})
+    db["articles"].update("a1", {"story_id": "afp-1"})
+    build_events(db)
+    (event,) = events_of(db)
+    assert (event["n_articles"], event["n_stories"], event["n_outlets"]) == (3, 2, 3)
