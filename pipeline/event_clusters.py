@@ -24,10 +24,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
 from models.records import stable_id
 from models.stances import STANCES
-from pipeline.event_dates import When, recall_horizon, stated_when
+from pipeline.event_dates import When, position_time
 
 WINDOW_DAYS = 30
 Interval = tuple[date, date]
@@ -42,12 +43,14 @@ class _Report:
         self.row = row
         self.order = order
         self.reported = _day(row["reported"])
-        self.when: When | None = stated_when(row["evidence"], row["reported"]) if self.reported else None
+        self.when: When | None = None
+        self.horizon: int | None = None
+        if self.reported:
+            self.when, self.horizon = position_time(row["evidence"], row["reported"], lambda: names_of(row["actor"]))
         if self.when is not None:
             self.interval: Interval | None = (self.when.first, self.when.last)
         else:
             self.interval = (self.reported, self.reported) if self.reported else None
-        self.horizon = recall_horizon(row["evidence"]) if self.reported and self.when is None else None
 
 
 class Event:
@@ -267,6 +270,15 @@ def _representative(sentences: dict[str, set[str | None]], first: str | None) ->
         return first
     order = {sentence: index for index, sentence in enumerate(sentences)}
     return max(sentences, key=lambda s: (len(sentences[s]), len(s), -order[s]))
+
+
+@cache
+def names_of(iso3: str) -> frozenset[str]:
+    """What the gazetteer knows a country by (names, demonyms, capitals, officials), lower case: how the
+    clause that tells a position is found in a sentence of several."""
+    from pipeline.components.countries import alias_table  # spaCy's import, only when a sentence needs it
+
+    return frozenset(alias for alias, (code, _) in alias_table("en").items() if code == iso3)
 
 
 def _day(value: str | None) -> date | None:

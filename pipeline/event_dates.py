@@ -10,6 +10,7 @@ reach. ``pipeline.events`` clusters positions with both.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -86,6 +87,34 @@ RECALLS = (
         366,
     ),
 )
+
+
+# Where a sentence joins two clauses that may tell events of different times ("Last week El Salvador signed
+# one, and a broader one had been sealed with Guatemala before that").
+CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+(?:but|while|whereas)\s+")
+
+
+def position_time(
+    evidence: str | None, published: str | None, names: Callable[[], frozenset[str]]
+) -> tuple[When | None, int | None]:
+    """The stated date and the recall horizon of one position: those of the clause naming its actor (one of
+    ``names()``, lower case, asked for only then) when the sentence's clauses say different things, else the
+    sentence's."""
+    if evidence and published and CLAUSE_BREAK.search(evidence):
+        clauses = CLAUSE_BREAK.split(evidence)
+        readings = [(stated_when(c, published), recall_horizon(c)) for c in clauses]
+        if len(set(readings)) > 1:
+            actor = names()
+            own = [r for c, r in zip(clauses, readings, strict=True) if _names_any(c, actor)]
+            if len(set(own)) == 1:
+                return own[0]
+    when = stated_when(evidence, published)
+    return when, (recall_horizon(evidence) if when is None else None)
+
+
+def _names_any(clause: str, names: frozenset[str]) -> bool:
+    words = clause.lower()
+    return any(re.search(rf"\b{re.escape(name)}\b", words) for name in names if name in words)
 
 
 def stated_when(evidence: str | None, published: str | None) -> When | None:

@@ -452,3 +452,17 @@ def test_syndicated_copies_count_once_as_stories(db):
     build_events(db)
     (event,) = events_of(db)
     assert (event["n_articles"], event["n_stories"], event["n_outlets"]) == (3, 2, 3)
+
+
+def test_each_position_of_a_two_clause_sentence_is_dated_by_its_own_clause(db):
+    evidence = (
+        "Last week El Salvador signed a comparable arrangement, and a broader one had been sealed with Guatemala."
+    )
+    report(db, "g1", "2019-07-26", "AP", "The United States and Guatemala signed an agreement.", "GTM", "agree", None)
+    report(db, "a1", "2019-09-26", "WaPo", evidence, "SLV", "agree", None)
+    db["positions"].insert(
+        {**next(db.query("select * from positions where id = 'p-a1'")), "id": "p-a1-gtm", "actor": "GTM"}
+    )
+    build_events(db)
+    dates = {(e["actor"], e["event_date"], e["n_articles"]) for e in events_of(db)}
+    assert dates == {("SLV", "2019-09-19", 1), ("GTM", "2019-07-26", 2)}  # Guatemala's is the July deal, recalled
