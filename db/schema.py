@@ -148,6 +148,9 @@ TABLES: dict[str, dict] = {
             # a denial links to the event it contradicts, and that event to its first denial
             "contradicts": str,
             "contradicted_by": str,
+            # the time its own positions put it at (first and last day): what a report must lie near to join it
+            "anchor_first": str,
+            "anchor_last": str,
             "previous_stance": str,
             "representative_evidence": str,
             "representative_article_id": str,

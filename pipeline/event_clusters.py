@@ -15,8 +15,11 @@ else its report's day. Then:
 - a negated event and an affirmed one whose counterparts agree (or one is missing) and whose anchors lie
   within the window contradict each other: the denial links to the event it denies, and back.
 
-Everything is decided inside the group, so recomputing a group whole gives what a rebuild from scratch
-gives, which is what lets ``build_events`` recompute only the groups whose positions changed.
+Positions naming a counterpart are clustered per key (actor, stance, counterpart, negation), apart from
+everything else, and an event's anchor comes from them alone; positions without one are then placed against
+the anchors of the whole group, and contradictions linked from the events' anchors. So ``build_events`` can
+recompute only the keys whose positions changed, then place the unnamed positions of their groups, and get
+what a rebuild from scratch gives.
 """
 
 from __future__ import annotations
@@ -34,14 +37,15 @@ WINDOW_DAYS = 30
 Interval = tuple[date, date]
 
 
-class _Report:
+class Report:
     """One position with the time its sentence gives it."""
 
     __slots__ = ("row", "reported", "when", "interval", "horizon", "order")
 
-    def __init__(self, row: dict, order: int):
+    def __init__(self, row: dict):
         self.row = row
-        self.order = order
+        # report order, comparable across reads: day, time of publication, article, place in it
+        self.order = (row["reported"] or "", row["published_at"] or "", row["article_id"], row["start"] or 0)
         self.reported = _day(row["reported"])
         self.when: When | None = None
         self.horizon: int | None = None
@@ -54,18 +58,23 @@ class _Report:
 
 
 class Event:
-    """The positions of one event, in report order."""
+    """The positions of one event: its key's own (which set its anchor and its id) and the reports without a
+    counterpart that joined it."""
 
-    def __init__(self, actor: str, stance: str, counterpart: str | None, negated: int):
+    def __init__(self, actor: str, stance: str, counterpart: str | None, negated: int, stored: dict | None = None):
         self.actor, self.stance, self.counterpart, self.negated = actor, stance, counterpart, negated
-        self.reports: list[_Report] = []
-        self.first: _Report | None = None
+        self.reports: list[Report] = []
+        self.first: Report | None = None  # the first of its own positions: the event's id
         self.anchor: Interval | None = None
+        self.stored = stored  # the stored row of an event read back rather than recomputed
+        if stored is not None and stored["anchor_first"]:
+            self.anchor = (date.fromisoformat(stored["anchor_first"]), date.fromisoformat(stored["anchor_last"]))
+        self.joined: list[Report] = []
         self.contradicts: Event | None = None
         self.contradicted_by: Event | None = None
 
-    def add(self, report: _Report) -> bool:
-        """Take a report; returns whether the anchor moved (a finer time replaced a year)."""
+    def add(self, report: Report) -> bool:
+        """Take one of its key's reports; returns whether the anchor moved (a finer time replaced a year)."""
         self.reports.append(report)
         if self.first is None or report.order < self.first.order:
             self.first = report
@@ -75,12 +84,21 @@ class Event:
             return moved
         return False
 
-    def fits(self, report: _Report) -> bool:
+    def load(self, reports: list[Report]) -> None:
+        """Its own positions, read back for a stored event whose row must be recomputed (its anchor stays)."""
+        self.reports = reports
+        self.first = min(reports, key=lambda r: r.order) if reports else None
+
+    def join(self, report: Report) -> None:
+        """Take a report without a counterpart; it moves neither the anchor nor the id."""
+        self.joined.append(report)
+
+    def fits(self, report: Report) -> bool:
         if report.interval is None or self.anchor is None:
             return report.interval is None and self.anchor is None  # undated reports form one event apart
         return _distance(self.anchor, report.interval) <= WINDOW_DAYS
 
-    def recalls(self, report: _Report) -> bool:
+    def recalls(self, report: Report) -> bool:
         """Whether an undated recall in ``report`` may be about this event: begun before the report, within
         the recall's horizon."""
         if report.horizon is None or self.anchor is None or report.reported is None:
@@ -89,8 +107,9 @@ class Event:
 
     def row(self) -> dict:
         """The events table row; ``contradicts``/``contradicted_by`` are filled once every id is known."""
-        reports = sorted(self.reports, key=lambda r: r.order)
+        reports = sorted(self.reports + self.joined, key=lambda r: r.order)
         first = reports[0].row
+        own = self.first.order if self.first is not None else reports[0].order
         event_date, precision, source = self._date(reports)
         sentences: dict[str, set[str | None]] = defaultdict(set)  # evidence -> outlets carrying it
         sentence_article: dict[str, str] = {}
@@ -104,7 +123,9 @@ class Event:
         first_seen = (first["reported"] or "", first["published_at"] or "", first["article_id"], first["start"] or 0)
         codes = STANCES[self.stance]
         return {
-            "id": stable_id(self.actor, self.stance, self.counterpart, self.negated, *first_seen),
+            "id": self.stored["id"]
+            if self.stored
+            else stable_id(self.actor, self.stance, self.counterpart, self.negated, *own),
             "actor": self.actor,
             "stance": self.stance,
             "counterpart": self.counterpart,
@@ -131,11 +152,13 @@ class Event:
             "cameo": codes.cameo,
             "plover": codes.plover,
             "report_order": json.dumps(first_seen),
+            "anchor_first": self.anchor[0].isoformat() if self.anchor else None,
+            "anchor_last": self.anchor[1].isoformat() if self.anchor else None,
             "confidence": max(confidences, default=None),
         }
 
     @staticmethod
-    def _date(reports: list[_Report]) -> tuple[str | None, str | None, str | None]:
+    def _date(reports: list[Report]) -> tuple[str | None, str | None, str | None]:
         """(date, precision, source): the finest date the texts state, the one most articles state among
         those (on a tie the one stated first); else the first report's day, when some report is dated by its
         publication and not a recall; else the year the texts state."""
@@ -156,27 +179,30 @@ class Event:
         return (dated[0].row["reported"], "day", "published") if dated else (None, None, None)
 
 
-def cluster(actor: str, stance: str, rows: list[dict]) -> list[Event]:
-    """The events of one actor and stance from its positions' rows, given in report order."""
-    reports = [_Report(row, order) for order, row in enumerate(rows)]
-    keyed: dict[tuple[str | None, int], _Events] = defaultdict(_Events)
-    with_counterpart: dict[int, _Events] = defaultdict(_Events)  # by negation, every counterpart together
-    for report in reports:
-        counterpart, negated = report.row["counterpart"], report.row["negated"]
-        if counterpart is not None:
-            event, moved = _place(report, keyed[(counterpart, negated)], actor, stance)
-            if moved:
-                with_counterpart[negated].index(event)
-    for report in reports:
-        if report.row["counterpart"] is None:
-            candidates = with_counterpart[report.row["negated"]].candidates(report, across_counterparts=True)
-            if len(candidates) == 1:
-                candidates[0].add(report)
-            else:
-                _place(report, keyed[(None, report.row["negated"])], actor, stance)
-    events = [event for group in keyed.values() for event in group.events]
-    _link_contradictions(events)
-    return events
+def cluster_key(actor: str, stance: str, counterpart: str, negated: int, rows: list[dict]) -> list[Event]:
+    """The events of one key from its positions' rows, given in report order."""
+    events = _Events()
+    for row in rows:
+        _place(Report(row), events, actor, stance)
+    return events.events
+
+
+def place_unnamed(actor: str, stance: str, negated: int, rows: list[dict], named: list[Event]) -> list[Event]:
+    """Positions without a counterpart, in report order: each joins the one event of ``named`` (the group's
+    events with a counterpart and this negation) that fits, or else an event without a counterpart, which
+    is returned."""
+    candidates_of = _Events()
+    for event in named:
+        candidates_of.index(event)
+    unnamed = _Events()
+    for row in rows:
+        report = Report(row)
+        candidates = candidates_of.candidates(report, across_counterparts=True)
+        if len(candidates) == 1:
+            candidates[0].join(report)
+        else:
+            _place(report, unnamed, actor, stance)
+    return unnamed.events
 
 
 class _Events:
@@ -197,7 +223,7 @@ class _Events:
             if event not in self.buckets[bucket]:
                 self.buckets[bucket].append(event)
 
-    def candidates(self, report: _Report, across_counterparts: bool = False) -> list[Event]:
+    def candidates(self, report: Report, across_counterparts: bool = False) -> list[Event]:
         """The events ``report`` may belong to: for a recall, the latest event it may recall; otherwise the
         one whose anchor is nearest among those that fit (every one that fits, ``across_counterparts``, where
         the caller needs to know whether exactly one does)."""
@@ -215,10 +241,10 @@ class _Events:
         fitting = [event for event in near.values() if event.fits(report)]
         if across_counterparts or len(fitting) < 2 or report.interval is None:
             return fitting
-        return [min(fitting, key=lambda e: (_distance(e.anchor, report.interval), e.first.order))]
+        return [min(fitting, key=lambda e: (_distance(e.anchor, report.interval), _first_order(e)))]
 
 
-def _place(report: _Report, events: _Events, actor: str, stance: str) -> tuple[Event, bool]:
+def _place(report: Report, events: _Events, actor: str, stance: str) -> tuple[Event, bool]:
     """Add the report to the event it belongs to, or to a new one; returns the event and whether it is new
     or its anchor moved (so indexes elsewhere must learn of it)."""
     candidates = events.candidates(report)
@@ -241,10 +267,12 @@ def _buckets(interval: Interval | None, margin: int = 0) -> range | tuple[None]:
     )
 
 
-def _link_contradictions(events: list[Event]) -> None:
+def link_contradictions(events: list[Event]) -> None:
     """Each denial to the nearest affirmed event it contradicts, and that event to its first denial."""
+    for event in events:
+        event.contradicts = event.contradicted_by = None
     affirmed = [event for event in events if not event.negated and event.anchor is not None]
-    for denial in sorted((e for e in events if e.negated and e.anchor is not None), key=lambda e: e.first.order):
+    for denial in sorted((e for e in events if e.negated and e.anchor is not None), key=_first_order):
         candidates = [
             event
             for event in affirmed
@@ -252,10 +280,16 @@ def _link_contradictions(events: list[Event]) -> None:
             and _distance(event.anchor, denial.anchor) <= WINDOW_DAYS
         ]
         if candidates:
-            target = min(candidates, key=lambda e: (_distance(e.anchor, denial.anchor), e.first.order))
+            target = min(candidates, key=lambda e: (_distance(e.anchor, denial.anchor), _first_order(e)))
             denial.contradicts = target
             if target.contradicted_by is None:
                 target.contradicted_by = denial
+
+
+def _first_order(event: Event) -> tuple:
+    if event.first is not None:
+        return event.first.order
+    return tuple(json.loads(event.stored["report_order"])) if event.stored else ()
 
 
 def _representative(sentences: dict[str, set[str | None]], first: str | None) -> str | None:

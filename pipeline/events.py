@@ -23,33 +23,48 @@ from itertools import groupby
 import sqlite_utils
 
 from db import store
-from pipeline.event_clusters import WINDOW_DAYS, Event, cluster
+from pipeline.event_clusters import WINDOW_DAYS, Event, Report, cluster_key, link_contradictions, place_unnamed
 from pipeline.event_dates import stated_date, stated_when
 
 __all__ = ["WINDOW_DAYS", "build_events", "stated_date", "stated_when"]
 
-# Sorted by group, then report order, so each group's positions arrive together and in the order reported.
-EVENTS_SQL = """
-select p.id as position_id, p.actor, p.stance, p.counterpart, coalesce(p.negated, 0) as negated,
+_POSITION_COLUMNS = """p.id as position_id, p.actor, p.stance, p.counterpart, coalesce(p.negated, 0) as negated,
        p.evidence, p.article_id, p.start, p.event_id, p.confidence, a.outlet, a.story_id,
        coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)) as reported,
-       coalesce(a.published, a.fetched_at) as published_at
-from positions p join articles a on a.id = p.article_id {only_changed}
-order by p.actor, p.stance, reported, published_at, p.article_id, p.start
+       coalesce(a.published, a.fetched_at) as published_at"""
+_REPORT_ORDER = "reported, published_at, p.article_id, p.start"
+# The positions naming a counterpart, of every key or of the changed ones, each key's together in report order.
+NAMED_SQL = f"""
+select {_POSITION_COLUMNS}
+from positions p join articles a on a.id = p.article_id {{only_changed}}
+where p.counterpart is not null
+order by p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}
 """
-# The groups to recompute: positions not linked to an event yet (new, or rewritten when their article was
-# processed again) and events that lost positions (an article processed again says less).
-CHANGED_GROUPS_SQL = """
-create temp table changed_groups as
-select distinct actor, stance from positions where event_id is null
+ONLY_CHANGED_KEYS = """join temp.changed_keys k on p.stance = k.stance and p.actor = k.actor
+    and p.counterpart = k.counterpart and coalesce(p.negated, 0) = k.negated"""
+# The positions without a counterpart of one group (actor, stance, negation), in report order.
+UNNAMED_SQL = f"""
+select {_POSITION_COLUMNS}
+from positions p join articles a on a.id = p.article_id
+where p.stance = ? and p.actor = ? and p.counterpart is null and coalesce(p.negated, 0) = ?
+order by {_REPORT_ORDER}
+"""
+MEMBERS_SQL = f"""
+select {_POSITION_COLUMNS}
+from positions p join articles a on a.id = p.article_id
+where p.event_id = ? and p.counterpart is not null
+order by {_REPORT_ORDER}
+"""
+# The keys to recompute: positions not linked to an event yet (new, or rewritten when their article was
+# processed again) and events that lost positions (an article processed again says less). A key without a
+# counterpart stands for its whole group: its positions are placed against every event of the group.
+CHANGED_KEYS_SQL = """
+create temp table changed_keys as
+select distinct actor, stance, counterpart, coalesce(negated, 0) as negated from positions where event_id is null
 union
-select actor, stance from events e
+select actor, stance, counterpart, negated from events e
 where n_positions != (select count(*) from positions p where p.event_id = e.id)
 """
-# actor and stance with "=", so the (stance, actor) index finds a group's positions
-ONLY_CHANGED = "join temp.changed_groups k on p.stance = k.stance and p.actor = k.actor"
-CHANGED_EVENTS = """select e.id from events e join temp.changed_groups k on e.stance = k.stance
-    and e.actor = k.actor"""
 PAIR_EVENTS = """select e.* from events e join temp.changed_pairs k
     on e.actor = k.actor and e.counterpart is k.counterpart"""
 
@@ -86,72 +101,135 @@ def _set_previous_stances(rows: list[dict]) -> None:
                 previous = row["stance"]
 
 
-def _read_events(db: sqlite_utils.Database, only_changed: bool) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Events of every group (or only of the changed groups) from their positions, in report order, and the
-    (event, position) links that differ from the stored ones."""
-    events: list[Event] = []
-    current: dict[str, str | None] = {}
-    for (actor, stance), rows in groupby(
-        db.query(EVENTS_SQL.format(only_changed=ONLY_CHANGED if only_changed else "")),
-        key=lambda r: (r["actor"], r["stance"]),
-    ):
-        rows = list(rows)
-        current.update((row["position_id"], row["event_id"]) for row in rows)
-        events += cluster(actor, stance, rows)
-    built = {id(event): event.row() for event in events}
-    rows, stale_links = [], []
-    for event in events:
-        row = built[id(event)]
-        if event.contradicts is not None:
-            row["contradicts"] = built[id(event.contradicts)]["id"]
-        if event.contradicted_by is not None:
-            row["contradicted_by"] = built[id(event.contradicted_by)]["id"]
-        rows.append(row)
-        stale_links += [
-            (row["id"], r.row["position_id"]) for r in event.reports if current[r.row["position_id"]] != row["id"]
+def _named_events(db: sqlite_utils.Database, full: bool) -> dict[tuple, list[Event]]:
+    """The recomputed events of every changed key naming a counterpart (every key, ``full``), by key."""
+    events: dict[tuple, list[Event]] = {}
+    query = NAMED_SQL.format(only_changed="" if full else ONLY_CHANGED_KEYS)
+    for key, rows in groupby(db.query(query), key=lambda r: (r["actor"], r["stance"], r["counterpart"], r["negated"])):
+        events[key] = cluster_key(*key, list(rows))
+    return events
+
+
+def _placed(
+    db: sqlite_utils.Database, groups: set[tuple], named: dict[tuple, list[Event]], keys: set[tuple]
+) -> list[Event]:
+    """Place the positions without a counterpart of every changed group against the group's events: the
+    recomputed ones and the stored ones. Returns every event whose row must be written: the recomputed, the
+    events without a counterpart, and the stored events that gained or lost such positions (read back)."""
+    write = [event for events in named.values() for event in events]
+    by_group: dict[tuple, list[Event]] = defaultdict(list)
+    for (actor, stance, _, negated), events in named.items():
+        by_group[(actor, stance, negated)] += events
+    for actor, stance, negated in sorted(groups):
+        stored = [
+            Event(actor, stance, row["counterpart"], negated, stored=row)
+            for row in db.query(
+                "select * from events where stance = ? and actor = ? and negated = ? and counterpart is not null",
+                [stance, actor, negated],
+            )
+            # a changed key's stored rows are replaced, by ``named`` or by nothing when no position is left
+            if (actor, stance, row["counterpart"], negated) not in named
+            and (actor, stance, row["counterpart"], negated) not in keys
         ]
-    rows.sort(key=lambda r: json.loads(r["report_order"]))
-    return rows, stale_links
+        rows = list(db.query(UNNAMED_SQL, [stance, actor, negated]))
+        write += place_unnamed(actor, stance, negated, rows, by_group[(actor, stance, negated)] + stored)
+        linked_before = {row["event_id"] for row in rows}
+        for event in stored:
+            if event.joined or event.stored["id"] in linked_before:
+                event.load([Report(row) for row in db.query(MEMBERS_SQL, [event.stored["id"]])])
+                write.append(event)
+    return write
+
+
+def _delete_replaced(db: sqlite_utils.Database, keys: list[tuple], groups: set[tuple], write: list[Event]) -> set:
+    """Delete the stored rows the new ones replace (of the changed ``keys`` naming a counterpart, however many
+    positions they have left, of the groups' events without one, and stored events rewritten); returns the
+    (actor, counterpart) pairs they had."""
+    doomed = """select id, actor, counterpart from events where stance = ? and actor = ? and negated = ? and {which}"""
+    ids: dict[str, tuple] = {}
+    for actor, stance, counterpart, negated in keys:
+        query = doomed.format(which="counterpart = ?")
+        ids.update((r[0], (r[1], r[2])) for r in db.execute(query, [stance, actor, negated, counterpart]))
+    for actor, stance, negated in groups:
+        query = doomed.format(which="counterpart is null")
+        ids.update((r[0], (r[1], r[2])) for r in db.execute(query, [stance, actor, negated]))
+    ids.update((e.stored["id"], (e.actor, e.counterpart)) for e in write if e.stored)
+    db.conn.executemany("delete from events where id = ?", [(i,) for i in ids])
+    return set(ids.values())
+
+
+def _link_contradictions(
+    db: sqlite_utils.Database, groups: set[tuple], write: list[Event], rows: dict[int, dict]
+) -> list[tuple]:
+    """Link denials and the events they contradict within each changed actor and stance, with the stored
+    events of those pairs that stay as they are; returns the updates of those stored rows whose links moved."""
+    updates = []
+    for actor, stance in {(e.actor, e.stance) for e in write} | {(a, s) for a, s, _ in groups}:
+        kept = [
+            Event(actor, stance, row["counterpart"], row["negated"], stored=row)
+            for row in db.query("select * from events where stance = ? and actor = ?", [stance, actor])
+        ]
+        events = [e for e in write if (e.actor, e.stance) == (actor, stance)] + kept
+        link_contradictions(events)
+        ids = {id(e): rows[id(e)]["id"] if id(e) in rows else e.stored["id"] for e in events}
+        for event in events:
+            links = (ids.get(id(event.contradicts)), ids.get(id(event.contradicted_by)))
+            if id(event) in rows:
+                rows[id(event)].update(contradicts=links[0], contradicted_by=links[1])
+            elif links != (event.stored["contradicts"], event.stored["contradicted_by"]):
+                updates.append((*links, event.stored["id"]))
+    return updates
 
 
 def build_events(db: sqlite_utils.Database, full: bool = False) -> int:
-    """Recompute the events of every actor and stance whose positions changed (with ``full``, of every one),
-    link each position to its event, and return how many events there are.
+    """Recompute the events of every key whose positions changed (with ``full``, of every key), place the
+    positions without a counterpart of their groups, link each position to its event, and return how many
+    events there are.
 
-    A group is recomputed whole, from all its positions, so the result equals a rebuild from scratch
-    (tests/test_events.py holds the two together); previous stances are redone for every actor and
-    counterpart whose events changed. One transaction; only positions whose event changed are rewritten.
+    The result equals a rebuild from scratch (tests/test_events.py holds the two together); previous
+    stances are redone for every actor and counterpart whose events changed. One transaction; only positions
+    whose event changed are rewritten.
     """
-    # a database whose events predate report_order, or the grouping by actor and stance (n_stories came with
-    # it), is rebuilt whole once
-    full = (
-        full
-        or db.execute("select count(*) from events where report_order is null or n_stories is null").fetchone()[0] > 0
-    )
+    # a database whose events predate report_order, or the clustering of issue 12, is rebuilt whole once
+    stale = """select count(*) from events where report_order is null or n_stories is null
+        or (anchor_first is null and first_reported is not null)"""
+    full = full or db.execute(stale).fetchone()[0] > 0
     with db.conn:
-        if not full:
-            db.execute("drop table if exists temp.changed_groups")
-            db.execute(CHANGED_GROUPS_SQL)
-        rows, stale_links = _read_events(db, only_changed=not full)
         if full:
             db.execute("delete from events")
-            neighbours = []
+            groups = set(db.execute("select distinct actor, stance, coalesce(negated, 0) from positions"))
+            keys = []
         else:
-            pairs = set(db.execute(f"select distinct actor, counterpart from events where id in ({CHANGED_EVENTS})"))
-            pairs |= {(r["actor"], r["counterpart"]) for r in rows}
-            db.execute(f"delete from events where id in ({CHANGED_EVENTS})")
-            # the other events of a changed actor and counterpart may follow another stance now
-            db.execute("drop table if exists temp.changed_pairs")
-            db.execute("create temp table changed_pairs (actor text, counterpart text)")
-            db.conn.executemany("insert into temp.changed_pairs values (?, ?)", sorted(pairs, key=str))
-            neighbours = list(db.query(PAIR_EVENTS))
-        _set_previous_stances(rows + neighbours)
-        store.insert_rows(db, "events", rows)
+            db.execute("drop table if exists temp.changed_keys")
+            db.execute(CHANGED_KEYS_SQL)
+            keys = db.execute("select * from temp.changed_keys where counterpart is not null").fetchall()
+            groups = set(db.execute("select distinct actor, stance, negated from temp.changed_keys"))
+        named = _named_events(db, full)
+        write = _placed(db, groups, named, {tuple(key) for key in keys})
+        pairs = _delete_replaced(db, keys, groups, write)
+        rows = {id(event): event.row() for event in write}
+        updates = _link_contradictions(db, groups, write, rows)
+        ordered = sorted(rows.values(), key=lambda r: json.loads(r["report_order"]))
+        pairs |= {(r["actor"], r["counterpart"]) for r in ordered}
+        db.execute("drop table if exists temp.changed_pairs")
+        db.execute("create temp table changed_pairs (actor text, counterpart text)")
+        db.conn.executemany("insert into temp.changed_pairs values (?, ?)", sorted(pairs, key=str))
+        # the other events of a changed actor and counterpart may follow another stance now
+        neighbours = list(db.query(PAIR_EVENTS))
+        _set_previous_stances(ordered + neighbours)
+        store.insert_rows(db, "events", ordered)
         db.conn.executemany(
             "update events set previous_stance = ? where id = ?", [(r["previous_stance"], r["id"]) for r in neighbours]
         )
-        db.conn.executemany("update positions set event_id = ? where id = ?", stale_links)
+        db.conn.executemany("update events set contradicts = ?, contradicted_by = ? where id = ?", updates)
+        links = [
+            (rows[id(event)]["id"], report.row["position_id"])
+            for event in write
+            for report in event.reports + event.joined
+            if report.row["event_id"] != rows[id(event)]["id"]
+        ]
+        db.conn.executemany("update positions set event_id = ? where id = ?", links)
+        db.execute("drop table temp.changed_pairs")
         if not full:
-            db.execute("drop table temp.changed_groups")
-            db.execute("drop table temp.changed_pairs")
+            db.execute("drop table temp.changed_keys")
     return db.execute("select count(*) from events").fetchone()[0]
