@@ -287,9 +287,10 @@ def link_contradictions(events: list[Event]) -> None:
 
 
 def _first_order(event: Event) -> tuple:
-    if event.first is not None:
-        return event.first.order
-    return tuple(json.loads(event.stored["report_order"])) if event.stored else ()
+    """Where the event's first report stands in report order, as its stored ``report_order`` says."""
+    if event.stored is not None:
+        return tuple(json.loads(event.stored["report_order"]))
+    return min(r.order for r in event.reports + event.joined)
 
 
 def _representative(sentences: dict[str, set[str | None]], first: str | None) -> str | None:

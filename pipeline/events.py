@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import timedelta
 from itertools import groupby
 
 import sqlite_utils
@@ -65,6 +66,8 @@ union
 select actor, stance, counterpart, negated from events e
 where n_positions != (select count(*) from positions p where p.event_id = e.id)
 """
+# What an event read back, not recomputed, takes part with: its time, its id, its contradiction links.
+STORED = "id, counterpart, negated, anchor_first, anchor_last, report_order, contradicts, contradicted_by"
 PAIR_EVENTS = """select e.* from events e join temp.changed_pairs k
     on e.actor = k.actor and e.counterpart is k.counterpart"""
 
@@ -124,7 +127,8 @@ def _placed(
         stored = [
             Event(actor, stance, row["counterpart"], negated, stored=row)
             for row in db.query(
-                "select * from events where stance = ? and actor = ? and negated = ? and counterpart is not null",
+                f"select {STORED} from events where stance = ? and actor = ? and negated = ? "
+                "and counterpart is not null",
                 [stance, actor, negated],
             )
             # a changed key's stored rows are replaced, by ``named`` or by nothing when no position is left
@@ -162,14 +166,36 @@ def _link_contradictions(
     db: sqlite_utils.Database, groups: set[tuple], write: list[Event], rows: dict[int, dict]
 ) -> list[tuple]:
     """Link denials and the events they contradict within each changed actor and stance, with the stored
-    events of those pairs that stay as they are; returns the updates of those stored rows whose links moved."""
+    events of those pairs that stay as they are; returns the updates of those stored rows whose links moved.
+
+    Only denials and the events near them take part: a pair with no denial, stored or new, and no stored link
+    left to undo is skipped, and the stored affirmed events read are those within the window of a denial."""
     updates = []
     for actor, stance in {(e.actor, e.stance) for e in write} | {(a, s) for a, s, _ in groups}:
-        kept = [
+        written = [e for e in write if (e.actor, e.stance) == (actor, stance)]
+        stored = [
             Event(actor, stance, row["counterpart"], row["negated"], stored=row)
-            for row in db.query("select * from events where stance = ? and actor = ?", [stance, actor])
+            for row in db.query(
+                f"select {STORED} from events where stance = ? and actor = ? "
+                "and (negated = 1 or contradicted_by is not null)",
+                [stance, actor],
+            )
         ]
-        events = [e for e in write if (e.actor, e.stance) == (actor, stance)] + kept
+        denials = [e for e in written + stored if e.negated and e.anchor is not None]
+        if denials:
+            low = min(e.anchor[0] for e in denials) - timedelta(days=WINDOW_DAYS)
+            high = max(e.anchor[1] for e in denials) + timedelta(days=WINDOW_DAYS)
+            known = {e.stored["id"] for e in stored}
+            stored += [
+                Event(actor, stance, row["counterpart"], row["negated"], stored=row)
+                for row in db.query(
+                    f"select {STORED} from events where stance = ? and actor = ? and negated = 0 "
+                    "and anchor_first <= ? and anchor_last >= ?",
+                    [stance, actor, high.isoformat(), low.isoformat()],
+                )
+                if row["id"] not in known
+            ]
+        events = written + stored
         link_contradictions(events)
         ids = {id(e): rows[id(e)]["id"] if id(e) in rows else e.stored["id"] for e in events}
         for event in events:
