@@ -156,6 +156,16 @@ TABLES: dict[str, dict] = {
             "plover": str,
             "event_date": str,
             "date_source": str,
+            # how much of event_date is known: day, month or year (then event_month is null)
+            "date_precision": str,
+            # distinct stories among its articles: syndicated copies (articles.story_id) count once
+            "n_stories": int,
+            # a denial links to the event it contradicts, and that event to its first denial
+            "contradicts": str,
+            "contradicted_by": str,
+            # the time its own positions put it at (first and last day): what a report must lie near to join it
+            "anchor_first": str,
+            "anchor_last": str,
             "previous_stance": str,
             "representative_evidence": str,
             "representative_article_id": str,

@@ -504,6 +504,46 @@ def evaluate(config: Config, gold: str, as_json: bool) -> None:
     click.echo(json.dumps(figures["summary"]) if as_json else report(figures))
 
 
+@cli.command(name="eval-events")
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), help="Keep the database here (default: a temporary one)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def eval_events(config: Config, gold_dir: str, db_path: str | None, as_json: bool) -> None:
+    """Serve a gold corpus as feeds on 127.0.0.1, crawl and process it, and score the events table.
+
+    GOLD_DIR holds articles.jsonl and events.jsonl (gold/events/README.md). Prints precision, recall and F1
+    with the month within one and exact, and fragmentation (event rows per real event found).
+
+    Example: migtrack eval-events gold/events/dev
+    """
+    import tempfile
+    from pathlib import Path
+
+    from demo.gold_site import write_site
+    from demo.server import proxied_through, serve_site
+    from pipeline.config import parse_config
+    from pipeline.gold_events import GoldError, load_gold, report, score_events
+
+    try:
+        articles, gold = load_gold(gold_dir)
+    except GoldError as error:
+        raise click.ClickException(str(error)) from error
+    with tempfile.TemporaryDirectory(prefix="migtrack-gold-") as work:
+        site = Path(work) / "site"
+        feeds = parse_config(write_site(articles, site), f"{gold_dir} feeds").feeds
+        path = db_path or str(Path(work) / "gold.db")
+        with serve_site(site) as server_url, proxied_through(server_url):
+            _do_crawl(config, feeds, path, {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
+        _do_process(config, path)
+        db = _open(path, create=False)
+        figures = score_events(db, gold)
+        db.close()
+    click.echo(json.dumps(figures) if as_json else report(figures))
+
+
 @cli.command()
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette on 127.0.0.1.")

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from models import Entity, Position
 from models.normalise import reading_language
-from pipeline.components.countries import names_country
+from pipeline.components.article import CONTEXTS_KEY
 from pipeline.components.stances import CONTEXT_KEY
 from pipeline.lexicons import LANGUAGES, digest
 from pipeline.nlp import Pipelines, build_pipelines
@@ -115,7 +115,7 @@ class Extractor:
                 relevant = {span.start for span in scan.spans.get("relevant", [])}
             else:
                 relevant = {sentence.start for sentence in scan.sents}
-            context_before = _context_by_sentence(scan)
+            context_before = scan.user_data[CONTEXTS_KEY]  # the article reader's (components/article.py)
             gazetteer_by_sentence: dict[int, list[Span]] = {}
             for ent in scan.ents:
                 gazetteer_by_sentence.setdefault(ent.sent.start, []).append(ent)
@@ -152,22 +152,6 @@ def _carried_over(doc: Doc, entities: list[Span], offset: int) -> list[Span]:
         if span is not None:
             spans.append(span)
     return spans
-
-
-def _context_by_sentence(scan: Doc) -> list[str | None]:
-    """For each sentence, the last country named before it (not a "non-X", not a demonym): what
-    "it" or "the government" refers to. One pass over sentences and entities together."""
-    contexts: list[str | None] = []
-    entities = iter(scan.ents)
-    pending = next(entities, None)
-    last: str | None = None
-    for sentence in scan.sents:
-        contexts.append(last)
-        while pending is not None and pending.start < sentence.end:
-            if names_country(pending) and pending.label_ != "NORP":
-                last = pending.ent_id_
-            pending = next(entities, None)
-    return contexts
 
 
 class NoPipeline(Exception):

@@ -1,7 +1,7 @@
 """Build the two spaCy pipelines once: a cheap scanner for whole articles and a parser for the
 sentences the scanner finds relevant.
 
-scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> linker -> relevance gate
+scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> linker -> article reader -> relevance gate
 parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner), given the scanner's gazetteer
          entities before ``ner``, then (where the language needs it) the lemma repair, the country
          linker, quantities, the stance finder and the position scorer
@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from pipeline.components import countries, lemmas, quantities, relevance, scorer, stances  # noqa: F401
+from pipeline.components import article, countries, lemmas, quantities, relevance, scorer, stances  # noqa: F401
 from pipeline.components.countries import country_patterns
 from pipeline.components.lemmas import REPAIRS_FILE
 from pipeline.lexicons import lexicon_path
@@ -80,5 +80,7 @@ def build_pipelines(
     ruler = scanner.add_pipe("entity_ruler", name="country_ruler", config={"phrase_matcher_attr": "ORTH"})
     ruler.add_patterns(country_patterns(language))
     scanner.add_pipe("migtrack_country_linker")
+    # descriptions it resolves are countries the gate must see
+    scanner.add_pipe("migtrack_article_reader", config={"language": language})
     scanner.add_pipe("migtrack_relevance_gate", config={"language": language})
     return Pipelines(scanner=scanner, parser=parser, model_name=loaded, excluded=tuple(exclude))

@@ -168,7 +168,10 @@ def test_timeline_takes_names_and_a_date_range(datasette, demo_db):
     by_code = rows_of(datasette, "/migtrack/timeline.json?country=COL")
     assert by_name == by_code and by_name
     since_until = rows_of(datasette, "/migtrack/timeline.json?since=2025-01&until=2025-02")
-    expected = query_db(demo_db, "select count(*) as n from events where event_month in ('2025-01', '2025-02')")
+    # since and until read the first report's date; an event recalled then may have happened long before
+    expected = query_db(
+        demo_db, "select count(*) as n from events where substr(first_reported, 1, 7) in ('2025-01', '2025-02')"
+    )
     assert len(since_until) == expected[0]["n"] > 0
     assert {r["first_reported"][:7] for r in since_until} == {"2025-01", "2025-02"}
     assert rows_of(datasette, "/migtrack/timeline.json?until=2019") == [

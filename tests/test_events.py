@@ -290,10 +290,11 @@ def test_incremental_and_full_builds_agree_on_a_small_database(db, tmp_path):
     report(db, "a1", "2025-01-26T10:00:00", "AP", "Colombia turned back two U.S. military flights.")
     report(db, "a2", "2025-01-26T23:00:00", "AP", "Colombia agreed to accept the flights.", stance="accept")
     report(db, "a3", "2025-01-27", "AP", "Colombia did not accept the flights.", stance="accept", negated=1)
+    # a4 has no counterpart and joins the one refusal that fits (a1's); a5, two months on, stays apart
     report(db, "a4", "2025-02-01", "AP", "Colombia refused deportees.", counterpart=None)
     report(db, "a5", "2025-04-01", "AP", "Colombia refused deportees again.", counterpart=None)
     report(db, "a6", "2025-01-20", "AP", "Mexico accepted flights.", actor="MEX", stance="accept")
-    assert build_events(db) == 6
+    assert build_events(db) == 5
     assert _events_and_links(db) == _from_scratch(db, tmp_path / "first.db")
     taken = list(db.query("select * from positions where article_id in ('a2', 'a4')"))
     with db.conn:
@@ -305,18 +306,17 @@ def test_incremental_and_full_builds_agree_on_a_small_database(db, tmp_path):
     with db.conn:
         db["positions"].insert_all([{**row, "event_id": None} for row in taken])
     report(db, "a7", "2025-02-10", "AP", "Colombia proposed a deal.", stance="propose")
-    assert build_events(db) == 7
+    assert build_events(db) == 6
     assert _events_and_links(db) == _from_scratch(db, tmp_path / "after-insert.db")
-    assert build_events(db) == 7
+    assert build_events(db) == 6
     assert _events_and_links(db) == _from_scratch(db, tmp_path / "unchanged.db")
 
 
-def test_the_window_includes_its_thirtieth_day():
+def test_the_window_includes_its_thirtieth_day(db):
     """The window is ``WINDOW_DAYS`` long, both ends counted: 30 days after the first report is the same event."""
-    from pipeline.events import _same_event
-
-    assert _same_event("2025-03-02", "2025-04-01") and not _same_event("2025-03-02", "2025-04-02")
-    assert _same_event(None, None) and not _same_event(None, "2025-03-02") and not _same_event("2025-03-02", None)
+    report(db, "a1", "2025-03-02", "Reuters", "Colombia refused the flights.")
+    report(db, "a2", "2025-04-01", "AP", "Colombia refused the flights again.")
+    assert build_events(db) == 1
 
 
 @pytest.mark.parametrize(
@@ -333,16 +333,25 @@ def test_the_edges_of_what_a_stated_date_may_be(evidence, published, expected):
     assert stated_date(evidence, published) == expected
 
 
-def test_the_date_most_articles_state_wins_and_keys_differing_only_in_counterpart_or_negation_are_apart(db):
+def test_the_date_most_articles_state_wins_and_a_report_without_counterpart_joins_the_one_event_that_fits(db):
     report(db, "a1", "2025-01-28", "AP", "On Jan. 26 Colombia turned back two flights.")
     report(db, "a2", "2025-01-28", "Reuters", "On Jan. 25 Colombia turned back two flights.")
     report(db, "a3", "2025-01-29", "EFE", "On Jan. 25 Colombia turned back two U.S. flights.")
     report(db, "b1", "2025-01-28", "AP", "Colombia refused deportees.", counterpart=None)
     report(db, "b2", "2025-01-28", "AP", "Colombia did not refuse the flights.", negated=1)
-    assert build_events(db) == 3
+    assert build_events(db) == 2
     (stated,) = db.query("select * from events where counterpart = 'USA' and negated = 0")
-    assert (stated["event_date"], stated["date_source"], stated["n_articles"]) == ("2025-01-25", "text", 3)
-    assert len({event["id"] for event in events_of(db)}) == 3
+    assert (stated["event_date"], stated["date_source"], stated["n_articles"]) == ("2025-01-25", "text", 4)
+    (denial,) = db.query("select * from events where negated = 1")
+    assert (denial["contradicts"], stated["contradicted_by"]) == (stated["id"], denial["id"])
+
+
+def test_a_report_without_counterpart_stays_apart_when_two_events_fit(db):
+    report(db, "a1", "2025-01-26", "AP", "Colombia turned back two U.S. flights.")
+    report(db, "a2", "2025-01-27", "AP", "Colombia turned back a Venezuelan flight.", counterpart="VEN")
+    report(db, "b1", "2025-01-28", "AP", "Colombia refused deportees.", counterpart=None)
+    assert build_events(db) == 3
+    assert [e["counterpart"] for e in events_of(db)] == ["USA", "VEN", None]
 
 
 def test_without_evidence_the_first_report_represents_the_event_and_ties_go_to_the_earliest(db):
@@ -388,3 +397,72 @@ def test_reports_of_one_day_follow_their_time_of_day_not_their_article_ids(db):
         "refuse": None,
         "accept": "refuse",
     }
+
+
+def test_a_background_date_joins_its_event_whatever_month_the_report_came_out(db):
+    """Reports recalling the Italy-Albania deal seven and ten months on join it (issue 12)."""
+    kw = {"actor": "ITA", "stance": "agree", "counterpart": "ALB"}
+    report(db, "a1", "2023-11-06", "Adnkronos", "Meloni and Rama signed the accord in Rome on Monday.", **kw)
+    report(db, "a2", "2024-06-04", "AP", "Last November, Meloni and Rama signed a five-year agreement.", **kw)
+    report(db, "a3", "2024-08-29", "TRT", "Last year the two prime ministers signed a five-year agreement.", **kw)
+    assert build_events(db) == 1
+    (event,) = events_of(db)
+    assert (event["event_date"], event["date_precision"], event["event_month"]) == ("2023-11-06", "day", "2023-11")
+    assert (event["n_articles"], event["first_reported"], event["last_reported"]) == (3, "2023-11-06", "2024-08-29")
+
+
+def test_a_year_alone_dates_an_event_to_its_year_and_no_month(db):
+    report(
+        db, "a1", "2024-12-05", "Semafor", "Britain's 2022 agreement with Rwanda was dropped.", "GBR", "agree", "RWA"
+    )
+    build_events(db)
+    (event,) = events_of(db)
+    assert (event["event_date"], event["date_precision"], event["date_source"]) == ("2022-01-01", "year", "text")
+    assert (event["event_month"], event["event_year"]) == (None, 2022)
+
+
+def test_an_undated_recall_joins_the_event_it_recalls_and_a_new_fact_does_not(db):
+    kw = {"actor": "USA", "stance": "agree", "counterpart": "GTM"}
+    report(db, "a1", "2019-07-26", "AP", "The United States and Guatemala signed an agreement.", **kw)
+    report(db, "a2", "2019-09-25", "VOA", "It follows accords the U.S. reached with Guatemala in recent months.", **kw)
+    report(
+        db,
+        "a3",
+        "2024-12-05",
+        "Semafor",
+        "During his first term, Trump sent migrants to Guatemala under an agreement.",
+        **kw,
+    )
+    report(db, "a4", "2025-02-05", "AP", "Rubio secured a deal with Guatemala.", **kw)  # a new fact, no recall
+    assert build_events(db) == 2
+    recalled, new = events_of(db)
+    assert (recalled["event_date"], recalled["n_articles"], recalled["last_reported"]) == (
+        "2019-07-26",
+        3,
+        "2024-12-05",
+    )
+    assert (new["event_date"], new["n_articles"]) == ("2025-02-05", 1)
+
+
+def test_syndicated_copies_count_once_as_stories(db):
+    for article_id, outlet in (("a1", "TAG24"), ("a2", "AllAfrica"), ("a3", "CNA")):
+        report(db, article_id, "2025-08-05", outlet, "Rwanda agreed to accept 250 migrants.", "RWA", "agree", "USA")
+    db["articles"].update("a2", {"story_id": "afp-1"})
+    db["articles"].update("a1", {"story_id": "afp-1"})
+    build_events(db)
+    (event,) = events_of(db)
+    assert (event["n_articles"], event["n_stories"], event["n_outlets"]) == (3, 2, 3)
+
+
+def test_each_position_of_a_two_clause_sentence_is_dated_by_its_own_clause(db):
+    evidence = (
+        "Last week El Salvador signed a comparable arrangement, and a broader one had been sealed with Guatemala."
+    )
+    report(db, "g1", "2019-07-26", "AP", "The United States and Guatemala signed an agreement.", "GTM", "agree", None)
+    report(db, "a1", "2019-09-26", "WaPo", evidence, "SLV", "agree", None)
+    db["positions"].insert(
+        {**next(db.query("select * from positions where id = 'p-a1'")), "id": "p-a1-gtm", "actor": "GTM"}
+    )
+    build_events(db)
+    dates = {(e["actor"], e["event_date"], e["n_articles"]) for e in events_of(db)}
+    assert dates == {("SLV", "2019-09-19", 1), ("GTM", "2019-07-26", 2)}  # Guatemala's is the July deal, recalled

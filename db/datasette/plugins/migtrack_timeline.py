@@ -140,6 +140,8 @@ def _lanes_and_marks(datasette, database: str, dated: list, x_of) -> tuple[list[
                     "r": RADIUS,
                     "colour": STANCE_COLOURS.get(row["stance"], "#000000"),
                     "negated": bool(row["negated"]),
+                    # a denial and the event it denies: both ringed, so a contested fact is visible at a glance
+                    "contested": bool(row.get("contradicts") or row.get("contradicted_by")),
                     "stance": row["stance"],
                     "href": datasette.urls.row(database, "events", row["event_id"]),
                     "title": _mark_title(row),
@@ -225,7 +227,10 @@ def _mark_title(row: dict) -> str:
     towards = f" (towards {counterpart})" if counterpart else ""
     return (
         f"{row['first_reported']}: {actor} {stance}{towards}; {row['n_articles']} article(s), "
-        f"{row['n_outlets']} outlet(s)\n{row['evidence']}"
+        f"{row['n_outlets']} outlet(s)"
+        + ("; contradicted by a denial" if row.get("contradicted_by") else "")
+        + ("; denies another report" if row.get("contradicts") else "")
+        + f"\n{row['evidence']}"
     )
 
 

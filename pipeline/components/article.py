@@ -1,0 +1,157 @@
+"""The article reader: what a sentence cannot say alone, read off the article around it (issue 12).
+
+Sentences are parsed one at a time, so "the Caribbean nation", "the president" or "she" needs the article
+to say whose it is. This component runs in the cheap scanner, after the gazetteer and before the relevance
+gate, over the whole text:
+
+- **dateline**: "MEXICO CITY (Reuters) -", "KIGALI, Rwanda -" at the start of a line names the country the
+  report is written from, through the gazetteer's capitals and names;
+- **descriptions**: "the Caribbean holiday destination", "the small Western Balkan country", "the East
+  African nation" are looked up in ``lexicons/descriptions.json`` (per language), which lists the countries
+  each word can denote. A description becomes a country entity only when exactly one country named in the
+  last few sentences (or the dateline's) is in the set every word of it allows; it replaces the demonyms
+  the gazetteer found inside it ("American" in "the Central American nation" is not the United States).
+  As an entity it also opens the relevance gate for its sentence;
+- **context**: for every sentence, the country a pronoun, "the president" or "the government" with no
+  country in its own sentence most likely stands for: the subject-most (first) country of the nearest
+  sentence before that names one, or the dateline's country when that sentence names it too. Stored in
+  ``doc.user_data[CONTEXTS_KEY]``, one entry per sentence, for ``pipeline.extract`` to hand to the parser.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.components.countries import alias_table, names_country
+from pipeline.lexicons import read_json
+
+CONTEXTS_KEY = "migtrack_article_contexts"
+RECENT_SENTENCES = 5  # how far back a description looks for the country it stands for
+# a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro")
+TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
+DATELINE = re.compile(
+    r"^(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]{1,30}?)(?:,\s*(?P<region>[A-Z][\w.' -]{1,40}?))?\s*"
+    r"(?:\([^)\n]{1,60}\))?\s*(?:[-–—]{1,2}|:)\s",
+    re.MULTILINE,
+)
+DATELINE_LINES = 3  # the headline, maybe a byline, then the dateline
+
+
+class ArticleReader:
+    def __init__(self, language: str):
+        self.language = language
+        data = read_json("descriptions.json", language)
+        self.words: dict[str, frozenset[str]] = {w: frozenset(c) for w, c in data["words"].items()}
+        nouns = "|".join(re.escape(n) for n in sorted(data["nouns"], key=len, reverse=True))
+        words = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
+        if language == "es":  # "el país centroamericano": the noun comes before its adjectives
+            self.pattern = re.compile(
+                rf"\b(?:el|la|los|las)\s+(?:{nouns})(?P<words>(?:\s+(?:{words}))+)\b", re.IGNORECASE
+            )
+        else:  # "the small Western Balkan country": up to two other words may sit among the known ones
+            self.pattern = re.compile(
+                rf"\bthe\s+(?P<words>(?:[\w-]+\s+){{0,4}}?)(?:{nouns})\b(?!\s+of\b)", re.IGNORECASE
+            )
+        self.word_pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = list(doc.sents)
+        topic = self._dateline_country(doc)
+        self._resolve_descriptions(doc, sentences, topic)
+        doc.user_data[CONTEXTS_KEY] = _contexts(doc, sentences, topic)
+        return doc
+
+    def _dateline_country(self, doc: Doc) -> str | None:
+        head = "\n".join(doc.text.split("\n", DATELINE_LINES)[:DATELINE_LINES])
+        match = DATELINE.search(head)
+        if match is None:
+            return None
+        table = _plain_aliases(self.language)
+        for place in (match.group("region"), match.group("city")):
+            if place and _plain(place) in table:
+                return table[_plain(place)]
+        return None
+
+    def _resolve_descriptions(self, doc: Doc, sentences: list[Span], topic: str | None) -> None:
+        added = []
+        for match in self.pattern.finditer(doc.text):
+            found = self.word_pattern.findall(match.group("words"))
+            if not found:
+                continue
+            allowed = frozenset.intersection(*(self.words[w.lower()] for w in found))
+            span = doc.char_span(match.start(), match.end(), label="GPE", alignment_mode="expand")
+            if span is None:
+                continue
+            recent = _recent_countries(doc, sentences, span, topic)
+            fitting = {country for country in recent if country in allowed}
+            if len(fitting) == 1:
+                (country,) = fitting
+                resolved = Span(doc, span.start, span.end, label="GPE", span_id=country)
+                resolved._.country = country
+                added.append(resolved)
+        if added:
+            covered = {i for span in added for i in range(span.start, span.end)}
+            kept = [e for e in doc.ents if not any(i in covered for i in range(e.start, e.end))]
+            doc.ents = sorted(kept + added, key=lambda e: e.start)
+
+
+def _recent_countries(doc: Doc, sentences: list[Span], span: Span, topic: str | None) -> set[str]:
+    """Countries named in the sentence before the description and in the few sentences before it, and the
+    dateline's."""
+    index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
+    start = sentences[max(0, index - RECENT_SENTENCES)].start
+    found = {ent.ent_id_ for ent in doc.ents if start <= ent.start and ent.end <= span.start and _names(ent)}
+    return found | ({topic} if topic else set())
+
+
+def _contexts(doc: Doc, sentences: list[Span], topic: str | None) -> list[str | None]:
+    """Per sentence, the country a referring expression without a country in its own sentence stands for."""
+    by_sentence: list[list[str]] = [[] for _ in sentences]
+    starts = [s.start for s in sentences]
+    index = 0
+    for ent in doc.ents:
+        while index + 1 < len(starts) and ent.start >= starts[index + 1]:
+            index += 1
+        if _names(ent):
+            by_sentence[index].append(ent.ent_id_)
+    contexts: list[str | None] = []
+    last: str | None = topic
+    for countries in by_sentence:
+        contexts.append(last)
+        if countries:
+            last = topic if topic in countries else countries[0]
+    return contexts
+
+
+def _names(ent: Span) -> bool:
+    """A name, an official or a body of a country; a demonym only under a title ("Colombian President")."""
+    if not names_country(ent):
+        return False
+    if ent.label_ != "NORP":
+        return True
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return following is not None and following.lower_ in TITLES
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower().strip()
+
+
+@cache
+def _plain_aliases(language: str) -> dict[str, str]:
+    """Names and capitals, lower case and without accents ("SAN JOSE" is San José): what a dateline holds."""
+    return {
+        _plain(alias): iso3
+        for alias, (iso3, kind) in alias_table(language).items()
+        if kind in ("name", "capital") and not iso3.startswith("NOT:")
+    }
+
+
+@Language.factory("migtrack_article_reader", default_config={"language": "en"})
+def make_article_reader(nlp: Language, name: str, language: str) -> ArticleReader:
+    return ArticleReader(language)

@@ -1,0 +1,62 @@
+"""Reading an article as a whole (pipeline/components/article.py): datelines, descriptions, the country a
+pronoun or "the president" stands for, through the real extractor."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.components.article import CONTEXTS_KEY
+
+
+def _positions(extractor, text):
+    return {(p.actor, p.stance) for p in extractor.extract_one(text).positions}
+
+
+def test_a_description_stands_for_the_one_recent_country_it_fits(extractor):
+    text = (
+        "Bahamas turns down U.S. plan\n"
+        "The Bahamas received a proposal from the Trump transition team on deportation flights.\n"
+        "The Caribbean holiday destination said it had firmly rejected the plan to accept deported migrants."
+    )
+    scan = extractor.pipelines.scanner(text)
+    resolved = [(e.text, e.ent_id_) for e in scan.ents if e.text.startswith("The Caribbean")]
+    assert resolved == [("The Caribbean holiday destination", "BHS")]
+    assert ("BHS", "refuse") in _positions(extractor, text)
+
+
+def test_a_description_two_recent_countries_fit_stays_unresolved(extractor):
+    text = "Jamaica and the Bahamas discussed deportation flights.\nThe Caribbean nation refused to accept them."
+    scan = extractor.pipelines.scanner(text)
+    assert not [e for e in scan.ents if e.text.startswith("The Caribbean")]
+
+
+def test_the_central_american_nation_is_not_the_united_states(extractor):
+    text = (
+        "PANAMA CITY (AP) - Panama has taken in the first U.S. flight of deportees from other countries, "
+        "the Central American nation's leader said on Thursday."
+    )
+    scan = extractor.pipelines.scanner(text)
+    assert [e.ent_id_ for e in scan.ents if "Central American" in e.text] == ["PAN"]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Headline\nBOGOTA (APP/AFP) - The president spoke.", "COL"),
+        ("Headline\nKIGALI, Rwanda - The government spoke.", "RWA"),
+        ("Headline\nWASHINGTON -- The president spoke.", "USA"),
+        ("Headline\nThe president spoke.", None),
+    ],
+)
+def test_the_dateline_names_the_country_a_report_is_written_from(extractor, text, topic):
+    scan = extractor.pipelines.scanner(text)
+    assert scan.user_data[CONTEXTS_KEY][-1] == topic
+
+
+def test_the_president_of_the_sentence_before_is_its_first_country_not_its_last(extractor):
+    text = (
+        "Colombian President Gustavo Petro said on Sunday he had sent back deportation planes, arguing that "
+        "Washington could not treat migrants as criminals.\n"
+        "Writing on X, the president said he was barring U.S. aircraft with Colombian migrants from landing."
+    )
+    assert ("COL", "refuse") in _positions(extractor, text)
