@@ -134,9 +134,9 @@ def test_the_relevance_gate_costs_no_recall(extractor):
 def test_a_phrasal_verb_is_read_with_its_particle(extractor):
     """ "called off" suspends and "turned down" refuses, though "call" and "turn" alone say neither."""
     from pipeline.components.stances import family_matches
-    from pipeline.lexicons import stance_families
+    from pipeline.lexicons import family_index
 
-    families = stance_families("en")
+    families = family_index("en")
     doc = extractor.pipelines.parser("Ghana called off the flights and Nigeria turned down the request.")
     called, turned = (next(t for t in doc if t.text == word) for word in ("called", "turned"))
     assert family_matches(called, families) == [("suspend", "call off")]

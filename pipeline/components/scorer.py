@@ -34,7 +34,7 @@ from pipeline.components.stances import (
     family_matches,
     mentions,
 )
-from pipeline.lexicons import read_json, stance_families
+from pipeline.lexicons import family_index, read_json
 
 # how a country's mention attaches to the predicate it takes part in: climbed through these
 NOMINAL_ATTACHMENTS = frozenset(
@@ -69,7 +69,7 @@ class PositionScorer:
 
     def __init__(self, model: dict | None, language: str = "en"):
         self.model = model
-        self.families = stance_families(language)
+        self.family_index = family_index(language)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.model:  # untrained: the patterns alone decide
@@ -177,7 +177,7 @@ class PositionScorer:
         return features, predicate
 
     def _families_of(self, token: Token) -> frozenset[str]:
-        return frozenset(stance for stance, _ in family_matches(token, self.families))
+        return frozenset(stance for stance, _ in family_matches(token, self.family_index))
 
     def _family_evidence(self, own: list[Mention], predicate: Token | None, families_of: dict) -> tuple[list, list]:
         """The words of any stance family around one country, read once for all ten stances: every such

@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from models import Position
 from pipeline.components.countries import NEGATED_PREFIX
 from pipeline.components.relevance import read_stance_patterns
-from pipeline.lexicons import read_json, stance_families
+from pipeline.lexicons import family_index, read_json
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
@@ -60,11 +60,11 @@ class Roles:
 ROLES = Roles(read_json("roles.json"))
 
 
-def family_matches(token: Token, families: dict[str, frozenset[str]]) -> list[tuple[str, str]]:
+def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
     """The (stance, key) pairs a word belongs to. A phrasal verb is read with its particle first ("turn
     down", "call off") and a light verb with its object ("dar luz" verde, "poner fin", "give" the green
     "light"), whose meaning the lemma alone does not carry; the lemma alone counts only where no such
-    phrase is in a family."""
+    phrase is in a family. ``index`` is ``family_index(language)``."""
     lemma = token.lemma_.lower()
     phrases = [
         f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
@@ -72,9 +72,8 @@ def family_matches(token: Token, families: dict[str, frozenset[str]]) -> list[tu
         if child.dep_ in PARTICLE_DEPS or child.dep_ in OBJECT_DEPS
     ]
     for key in (*phrases, lemma):
-        found = [(stance, key) for stance, words in families.items() if key in words]
-        if found:
-            return found
+        if key in index:
+            return [(stance, key) for stance in index[key]]
     return []
 
 
@@ -151,7 +150,7 @@ class StanceFinder:
         self.migration_terms = tuple(migration_terms)
         # words of a stance's family that no pattern claims are read the same way, as proposals the position
         # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
-        self.families = stance_families(language)
+        self.family_index = family_index(language)
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
@@ -197,7 +196,7 @@ class StanceFinder:
             Cue(token, f"{FAMILY_RULE}{stance}.{key}", stance, False, False)
             for token in sentence
             if token.i not in pattern_cues and token.pos_ in ("VERB", "NOUN")
-            for stance, key in family_matches(token, self.families)
+            for stance, key in family_matches(token, self.family_index)
         ]
 
     def positions_for_cue(
