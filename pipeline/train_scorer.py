@@ -25,6 +25,7 @@ import click
 
 from models.stances import STANCES
 from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, calibrate, threshold_for
+from pipeline.components.stances import mentions
 from pipeline.config import Settings
 from pipeline.extract import Extractor
 from pipeline.jsonl import load_jsonl
@@ -47,7 +48,7 @@ def candidates_of(extractor: Extractor, items: list[dict]) -> list[list[Candidat
     out: list[list[Candidate]] = [[] for _ in items]
     with parser.select_pipes(disable=["migtrack_position_scorer"]):
         for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items]):
-            out[index].extend(scorer.candidates(doc))
+            out[index].extend(scorer.candidates(doc, mentions(doc)))
     return out
 
 

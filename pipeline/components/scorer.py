@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -76,12 +77,17 @@ class PositionScorer:
             doc._.positions = [p for p in doc._.positions if not p["rule"].startswith(FAMILY_RULE)]
             return doc
         kept: list[dict] = []
-        for candidate in self.candidates(doc):
+        sentence_mentions = mentions(doc)
+        for candidate in self.candidates(doc, sentence_mentions):
             probability = self.probability(candidate.features)
             if probability < threshold_for(candidate, self.model["thresholds"]):
                 continue
             # a pattern's reading, else the first reading of a family word, else one made from the parse
-            readings = candidate.rule_positions or candidate.proposed[:1] or [self._new_position(candidate, doc)]
+            readings = (
+                candidate.rule_positions
+                or candidate.proposed[:1]
+                or [self._new_position(candidate, doc, sentence_mentions)]
+            )
             confidence = round(calibrate(self.model.get("calibration_curve"), probability), 3)
             kept.extend({**position, "confidence": confidence} for position in readings)
         doc._.positions = sorted(kept, key=lambda p: (p["start"], p["actor"], p["stance"]))
@@ -90,16 +96,15 @@ class PositionScorer:
     def probability(self, features: list[str]) -> float:
         weights = self.model["weights"]
         # each feature counts once, as the trainer's DictVectorizer saw it
-        score = self.model["bias"] + sum(weights.get(f, 0.0) for f in set(features))
+        score = self.model["bias"] + sum(map(weights.get, set(features), repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-score))
 
     # ---- candidates ----------------------------------------------------------------------------
-    def candidates(self, doc: Doc) -> list[Candidate]:
-        """Every (country, stance) pair of the sentence: countries named, and the country a pronoun or a
-        bare "the government" stands for (the previous sentences' last country)."""
+    def candidates(self, doc: Doc, sentence_mentions: list[Mention]) -> list[Candidate]:
+        """Every (country, stance) pair of the sentence: countries named (``mentions(doc)``), and the
+        country a pronoun or a bare "the government" stands for (the previous sentences' last country)."""
         rule_positions = [p for p in doc._.positions if not p["rule"].startswith(FAMILY_RULE)]
         proposals = [p for p in doc._.positions if p["rule"].startswith(FAMILY_RULE)]
-        sentence_mentions = mentions(doc)
         by_country: dict[str, list[Mention]] = {}
         for mention in sentence_mentions:
             by_country.setdefault(mention.country, []).append(mention)
@@ -198,11 +203,10 @@ class PositionScorer:
             around = [(role, families_of[w.i], _negated(w)) for role, words in roles for w in words]
         return in_sentence, around
 
-    def _new_position(self, candidate: Candidate, doc: Doc) -> dict:
+    def _new_position(self, candidate: Candidate, doc: Doc, sentence_mentions: list[Mention]) -> dict:
         """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
         hedging are read off that predicate, and the evidence is the sentence."""
         predicate = candidate.predicate
-        sentence_mentions = mentions(doc)
         others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
