@@ -45,6 +45,9 @@ class Settings:
     # hosts that may resolve to a private or loopback address; every other link to one is refused
     # (spiders/addresses.py). A configured feed's own host is always allowed.
     allow_private_hosts: list[str] = field(default_factory=list)
+    # positions the scorer is less sure of stay in the positions table but make no event: below 0.7 the
+    # timeline gained rows for events that never happened (gold/events/dev, README "Events")
+    event_min_confidence: float = 0.7
 
 
 @dataclass
@@ -131,12 +134,15 @@ def _check_setting(key: str, value: object, source: str) -> None:
     if isinstance(default, list):
         ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
         wanted = 'a list of strings, e.g. ["ner"]'
+    elif expected is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        wanted = "a number"
     else:
         ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
         wanted = "a whole number" if expected is int else "a string"
     if not ok:
         raise ConfigError(f"{source}: setting {key} = {value!r} must be {wanted}")
-    if expected is int and value < 0:
+    if expected in (int, float) and value < 0:
         raise ConfigError(f"{source}: setting {key} = {value!r} must not be negative")
 
 

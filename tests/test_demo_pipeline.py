@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from pipeline.config import Settings
 from tests.conftest import run_cli, table_counts
 
 
@@ -90,9 +91,12 @@ def test_a_missing_page_is_recorded_and_the_crawl_goes_on(demo_runs):
 def test_positions_carry_their_evidence_and_rule(demo_runs):
     db = sqlite_utils.Database(demo_runs[0])
     rows = list(db.query("select p.*, a.text as article_text from positions p join articles a on a.id = p.article_id"))
+    floor = Settings().event_min_confidence
     for row in rows:
         assert row["article_text"][row["start"] : row["end"]] == row["evidence"]
-        assert row["rule"] and row["extractor_version"] and row["event_id"]
+        assert row["rule"] and row["extractor_version"]
+        # a position the scorer is confident of is part of an event; a doubtful one is kept, in none
+        assert bool(row["event_id"]) == (row["confidence"] >= floor)
     facts = {(r["actor"], r["stance"], r["counterpart"]) for r in rows}
     assert ("MEX", "accept", "USA") in facts
     assert ("BHS", "refuse", "USA") in facts

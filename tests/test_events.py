@@ -9,6 +9,7 @@ import pytest
 import sqlite_utils
 
 from db.schema import ensure_schema
+from pipeline.config import Settings
 from pipeline.events import build_events, stated_date
 
 
@@ -182,17 +183,24 @@ def test_rebuilding_gives_identical_rows_and_counts_follow_new_reports(db):
     assert (event["n_articles"], event["n_outlets"], event["last_reported"]) == (3, 3, "2025-03-20")
 
 
-def test_every_demo_position_has_an_event(demo_db):
+def test_every_demo_position_the_scorer_is_confident_of_has_an_event_and_no_other_does(demo_db):
+    floor = Settings().event_min_confidence
     with sqlite3.connect(demo_db) as con:
         unlinked = con.execute(
-            "select count(*) from positions p left join events e on e.id = p.event_id where e.id is null"
+            "select count(*) from positions p left join events e on e.id = p.event_id "
+            "where e.id is null and coalesce(p.confidence, 1) >= ?",
+            [floor],
         ).fetchone()[0]
+        doubtful_linked = con.execute(
+            "select count(*) from positions where event_id is not null and confidence < ?", [floor]
+        ).fetchone()[0]
+        doubtful = con.execute("select count(*) from positions where confidence < ?", [floor]).fetchone()[0]
         counts = con.execute("select min(n_articles), min(n_positions), count(*) from events").fetchone()
         mismatched = con.execute(
             "select count(*) from events e where n_positions != (select count(*) from positions where event_id = e.id)"
         ).fetchone()[0]
         sources = {row[0] for row in con.execute("select distinct date_source from events")}
-    assert unlinked == 0
+    assert unlinked == 0 and doubtful_linked == 0 and doubtful > 0
     assert counts[0] >= 1 and counts[1] >= 1 and counts[2] > 0
     assert mismatched == 0
     assert sources <= {"text", "published"}
@@ -466,3 +474,20 @@ def test_each_position_of_a_two_clause_sentence_is_dated_by_its_own_clause(db):
     build_events(db)
     dates = {(e["actor"], e["event_date"], e["n_articles"]) for e in events_of(db)}
     assert dates == {("SLV", "2019-09-19", 1), ("GTM", "2019-07-26", 2)}  # Guatemala's is the July deal, recalled
+
+
+def test_positions_below_the_confidence_floor_make_no_event_and_a_raised_floor_rebuilds(db):
+    """The positions table keeps every reading; the timeline's events are made of the confident ones."""
+    report(db, "a1", "2025-03-02", "Reuters", "Colombia refused the flights.")
+    report(db, "a2", "2025-03-03", "AP", "Ecuador refused the flights.", actor="ECU")
+    db["positions"].update("p-a1", {"confidence": 0.9})
+    db["positions"].update("p-a2", {"confidence": 0.4})
+    assert build_events(db, min_confidence=0.7) == 1
+    assert [e["actor"] for e in events_of(db)] == ["COL"]
+    assert db["positions"].get("p-a2")["event_id"] is None
+    assert build_events(db, min_confidence=0.7) == 1  # nothing new: the doubtful position stays out
+    assert build_events(db, min_confidence=0.3) == 2  # a lower floor takes it in
+    assert build_events(db, min_confidence=0.7) == 1  # a raised one drops it again, its event with it
+    assert db["positions"].get("p-a2")["event_id"] is None
+    db["positions"].update("p-a1", {"confidence": None})  # read before the scorer: counts
+    assert build_events(db, min_confidence=0.95) == 1
