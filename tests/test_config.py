@@ -120,6 +120,8 @@ def test_every_feed_key_is_read_and_the_defaults_are_a_plain_english_feed():
             "unknown setting(s) colour, database; known: allow_private_hosts, batch_size, db,",
         ),
         ("[settings]\ndb = 3\n", "feeds.toml: setting db = 3 must be a string"),
+        ("[settings]\nevent_min_confidence = 'high'\n", "setting event_min_confidence = 'high' must be a number"),
+        ("[settings]\nevent_min_confidence = -0.1\n", "setting event_min_confidence = -0.1 must not be negative"),
     ],
 )
 def test_messages_name_every_bad_key_and_the_feed_it_is_in(text, message):

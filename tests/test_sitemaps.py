@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlite_utils
 
 from demo.server import serve_site
@@ -49,14 +50,6 @@ def test_a_news_sitemap_is_crawled_with_its_dates_and_titles(tmp_path):
     assert errors["link"] == "not an http(s) link: 'javascript:alert(1)'"
 
 
-def test_an_unknown_source_kind_is_a_clear_error(tmp_path):
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text('[[feeds]]\nurl = "https://example.org/x.xml"\noutlet = "X"\nkind = "podcast"\n')
-    result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "m.db"))
-    assert result.returncode == 1
-    assert "kind 'podcast' is not one of feed, news-sitemap, sitemap" in result.stderr
-
-
 def _urlset(entries: list[tuple[str, str | None]]) -> str:
     urls = "".join(
         f"<url><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</url>" for loc, lastmod in entries
@@ -97,9 +90,16 @@ def test_an_archive_sitemap_index_is_read_between_since_and_until_by_lastmod(tmp
     assert db["failures"].count == 0  # the sitemap of 2018-11 was never asked for
 
 
-def test_since_and_until_belong_to_archive_sitemaps(tmp_path):
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('kind = "podcast"\n', "kind 'podcast' is not one of feed, news-sitemap, sitemap"),
+        ("since = 2019-01-01\n", "since and until apply to kind = \"sitemap\" only, not 'feed'"),
+    ],
+)
+def test_a_source_the_crawl_cannot_read_is_a_clear_error(tmp_path, source, message):
     feeds = tmp_path / "feeds.toml"
-    feeds.write_text('[[feeds]]\nurl = "https://example.org/rss.xml"\noutlet = "X"\nsince = 2019-01-01\n')
+    feeds.write_text('[[feeds]]\nurl = "https://example.org/x.xml"\noutlet = "X"\n' + source)
     result = run_cli("crawl", "--feeds", str(feeds), "--db", str(tmp_path / "m.db"))
     assert result.returncode == 1
-    assert "since and until apply to kind = \"sitemap\" only, not 'feed'" in result.stderr
+    assert message in result.stderr

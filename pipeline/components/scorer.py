@@ -7,13 +7,13 @@ country the sentence names (and the one a pronoun or "the government" stands for
 ten stances, describes the pair by features of the parse (which predicate the country hangs from and by
 which path, what that predicate governs and is governed by, negation, modals, which stance family each of
 those words belongs to, and whether a rule found the pair), and keeps the pairs a logistic regression
-trained on the labelled train split (``pipeline/train_scorer.py``) scores at or above its threshold.
+trained on the labelled train and dev splits (``pipeline/train_scorer.py``) scores at or above its threshold.
 
 A kept pair that a rule found keeps the rule's reading (counterpart, negation, hedge, speaker); a pair
 only the scorer found is given them from the parse around its predicate. Either way its ``confidence`` is
-the precision the dev split measured at the scorer's probability (``calibrate``), so researchers can leave
-out rows the scorer doubts. The weights are data (``lexicons/scorer.json``, ``lexicons/es/scorer.json``),
-read without scikit-learn at run time.
+the precision measured at the scorer's probability on predictions it did not train on (out of fold over
+the train and dev splits, ``calibrate``), so researchers can leave out rows the scorer doubts. The weights
+are data (``lexicons/scorer.json``, ``lexicons/es/scorer.json``), read without scikit-learn at run time.
 """
 
 from __future__ import annotations
