@@ -47,6 +47,9 @@ def _urls(db_path: Path) -> list[str]:
         ("La migración de datos a la nube terminó en la oficina de México.", False),
         ("Deportes: México venció 2-0 a Guatemala en el estadio Azteca.", False),
         ("Asylum seekers waited at the crossing.", False),  # no country named
+        # a term in a link's address or label takes back what it scores: menus name "Immigration" everywhere
+        ("<a href='/immigration/'>Immigration</a> Mexico City hosted a jazz festival.", False),
+        ("<a href='/immigration/'>Immigration</a> Mexico agreed to receive deportation flights.", True),
     ],
 )
 def test_the_prefilter_tells_migration_coverage_from_other_senses(text, coverage):
@@ -172,5 +175,9 @@ def test_other_pages_and_a_page_that_only_links_to_immigration_are_not_stored(tm
 
     rng = random.Random(3)
     pages = [record(f"{BASE}/{topic}.html", other_page(rng, topic, 20_000)) for topic in ("menu", "birds", "database")]
+    # a link label the byte test cannot see as one passes it; the test on the extracted text stops it
+    festival = "<p>" + "Mexico City hosted a jazz festival on Friday, with bands on three stages. " * 4 + "</p>"
+    menu_in_span = "<nav><a href='/sections/7'><span>Immigration</span></a></nav>" + festival
+    pages.append(record(f"{BASE}/jazz.html", _page("Jazz in Mexico City", menu_in_span)))
     summary = import_warcs([write_warc(tmp_path / "o.warc", pages)], str(tmp_path / "m.db"), workers=0)
-    assert (summary.html, summary.relevant, summary.off_topic, summary.stored) == (3, 1, 1, 0)
+    assert (summary.html, summary.relevant, summary.off_topic, summary.stored) == (4, 1, 1, 0)
