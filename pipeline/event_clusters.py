@@ -271,11 +271,17 @@ def link_contradictions(events: list[Event]) -> None:
     """Each denial to the nearest affirmed event it contradicts, and that event to its first denial."""
     for event in events:
         event.contradicts = event.contradicted_by = None
-    affirmed = [event for event in events if not event.negated and event.anchor is not None]
+    # affirmed events by the window-sized buckets their time spans: a denial reads only those near it
+    # (an actor's thousands of acceptances, against each of its denials, made this the cycle's largest cost)
+    near: defaultdict[int | None, list[tuple[int, Event]]] = defaultdict(list)
+    for order, event in enumerate(e for e in events if not e.negated and e.anchor is not None):
+        for bucket in _buckets(event.anchor):
+            near[bucket].append((order, event))
     for denial in sorted((e for e in events if e.negated and e.anchor is not None), key=_first_order):
+        nearby = dict(pair for bucket in _buckets(denial.anchor, WINDOW_DAYS) for pair in near.get(bucket, ()))
         candidates = [
             event
-            for event in affirmed
+            for _, event in sorted(nearby.items())
             if (event.counterpart == denial.counterpart or None in (event.counterpart, denial.counterpart))
             and _distance(event.anchor, denial.anchor) <= WINDOW_DAYS
         ]

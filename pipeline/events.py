@@ -179,8 +179,11 @@ def _link_contradictions(
     Only denials and the events near them take part: a pair with no denial, stored or new, and no stored link
     left to undo is skipped, and the stored affirmed events read are those within the window of a denial."""
     updates = []
-    for actor, stance in {(e.actor, e.stance) for e in write} | {(a, s) for a, s, _ in groups}:
-        written = [e for e in write if (e.actor, e.stance) == (actor, stance)]
+    written_by_pair: defaultdict[tuple[str, str], list[Event]] = defaultdict(list)
+    for event in write:
+        written_by_pair[(event.actor, event.stance)].append(event)
+    for actor, stance in set(written_by_pair) | {(a, s) for a, s, _ in groups}:
+        written = written_by_pair.get((actor, stance), [])
         stored = [
             Event(actor, stance, row["counterpart"], row["negated"], stored=row)
             for row in db.query(
