@@ -44,8 +44,16 @@ class Report:
 
     def __init__(self, row: dict):
         self.row = row
-        # report order, comparable across reads: day, time of publication, article, place in it
-        self.order = (row["reported"] or "", row["published_at"] or "", row["article_id"], row["start"] or 0)
+        # report order, comparable across reads: day, time of publication, article, place in it, and the
+        # position's id, so two events of one key never share a first report's order (their id is made of it)
+        # even where positions were stored without their place in the article
+        self.order = (
+            row["reported"] or "",
+            row["published_at"] or "",
+            row["article_id"],
+            row["start"] or 0,
+            row["position_id"],
+        )
         self.reported = _day(row["reported"])
         self.when: When | None = None
         self.horizon: int | None = None

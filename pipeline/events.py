@@ -34,7 +34,7 @@ _POSITION_COLUMNS = """p.id as position_id, p.actor, p.stance, p.counterpart, co
        p.evidence, p.article_id, p.start, p.event_id, p.confidence, a.outlet, a.story_id,
        coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)) as reported,
        coalesce(a.published, a.fetched_at) as published_at"""
-_REPORT_ORDER = "reported, published_at, p.article_id, p.start"
+_REPORT_ORDER = "reported, published_at, p.article_id, p.start, p.id"
 # Events are made of the positions the scorer is confident of (``event_min_confidence``): on gold/events/dev
 # the doubtful ones added rows for events that never happened (event F1 0.66 with all, 0.75 above 0.7),
 # while the positions table keeps every reading with its confidence. Positions from before the scorer
