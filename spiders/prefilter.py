@@ -3,7 +3,7 @@
 A news archive (CC-NEWS) holds a few pages on migration among hundreds of thousands on everything else,
 and main-text extraction costs milliseconds a page, so ``migtrack import`` reads a record only when its
 bytes pass this test. Every term is searched for in one pass over the bytes, case folded as ASCII, by
-Hyperscan (16 us for a 50 kB page; an Aho-Corasick automaton over lower-cased bytes took 90 us, more than
+Hyperscan (about 20 us for a 50 kB page; an Aho-Corasick automaton over lower-cased bytes took 90 us, more than
 fastwarc takes to read the record, and one ``in`` per term 500 us). The terms are data, in
 ``pipeline/lexicons/prefilter.json`` and ``es/prefilter.json``.
 
