@@ -40,15 +40,26 @@ _REPORT_ORDER = "reported, published_at, p.article_id, p.start, p.id"
 # while the positions table keeps every reading with its confidence. Positions from before the scorer
 # have none and count.
 CREDIBLE = "coalesce(p.confidence, 1) >= :min_confidence"
-# The positions naming a counterpart, of every key or of the changed ones, each key's together in report order.
+# The positions naming a counterpart, every key's together in report order: of every key (a full build) ...
 NAMED_SQL = f"""
 select {_POSITION_COLUMNS}
-from positions p join articles a on a.id = p.article_id {{only_changed}}
+from positions p join articles a on a.id = p.article_id
 where p.counterpart is not null and {CREDIBLE}
 order by p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}
 """
-ONLY_CHANGED_KEYS = """join temp.changed_keys k on p.stance = k.stance and p.actor = k.actor
-    and p.counterpart = k.counterpart and coalesce(p.negated, 0) = k.negated"""
+# ... or of the changed keys only, read key by key through the (actor, counterpart) index: left to itself the
+# planner walked all the positions in key order (0.9 s at a million, with no key changed) or built an
+# automatic index over them (2.3 s for a 200-article cycle, against 0.6 s this way)
+CHANGED_NAMED_SQL = f"""
+select {_POSITION_COLUMNS}
+from temp.changed_keys k
+cross join positions p indexed by idx_positions_actor_counterpart
+    on p.actor = k.actor and p.counterpart = k.counterpart and p.stance = k.stance
+    and coalesce(p.negated, 0) = k.negated
+join articles a on a.id = p.article_id
+where {CREDIBLE}
+order by p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}
+"""
 # The positions without a counterpart of one group (actor, stance, negation), in report order.
 UNNAMED_SQL = f"""
 select {_POSITION_COLUMNS}
@@ -115,7 +126,7 @@ def _set_previous_stances(rows: list[dict]) -> None:
 def _named_events(db: sqlite_utils.Database, full: bool, floor: dict) -> dict[tuple, list[Event]]:
     """The recomputed events of every changed key naming a counterpart (every key, ``full``), by key."""
     events: dict[tuple, list[Event]] = {}
-    query = NAMED_SQL.format(only_changed="" if full else ONLY_CHANGED_KEYS)
+    query = NAMED_SQL if full else CHANGED_NAMED_SQL
     for key, rows in groupby(db.query(query, floor), key=itemgetter("actor", "stance", "counterpart", "negated")):
         events[key] = cluster_key(*key, list(rows))
     return events
@@ -259,11 +270,16 @@ def build_events(db: sqlite_utils.Database, full: bool = False, min_confidence: 
         db.conn.executemany("insert into temp.changed_pairs values (?, ?)", sorted(pairs, key=str))
         # the other events of a changed actor and counterpart may follow another stance now
         neighbours = list(db.query(PAIR_EVENTS))
+        before = [r["previous_stance"] for r in neighbours]
         _set_previous_stances(ordered + neighbours)
         store.insert_rows(db, "events", ordered)
-        db.conn.executemany(
-            "update events set previous_stance = ? where id = ?", [(r["previous_stance"], r["id"]) for r in neighbours]
-        )
+        # most neighbours keep their previous stance: rewriting all 83,000 of the benchmark's cycle took 0.35 s
+        moved = [
+            (r["previous_stance"], r["id"])
+            for r, old in zip(neighbours, before, strict=True)
+            if r["previous_stance"] != old
+        ]
+        db.conn.executemany("update events set previous_stance = ? where id = ?", moved)
         db.conn.executemany("update events set contradicts = ?, contradicted_by = ? where id = ?", updates)
         links = [
             (rows[id(event)]["id"], report.row["position_id"])
