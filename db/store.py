@@ -52,6 +52,16 @@ def refresh_outlets(db: sqlite_utils.Database) -> None:
         )
 
 
+def refresh_statistics(db: sqlite_utils.Database) -> None:
+    """Let SQLite's query planner know the tables' sizes, as its documentation asks of every connection that
+    changed much (``pragma optimize``), on a sample of each index so it costs milliseconds at any size.
+
+    Without statistics the event build's queries on a million positions took plans that made a 200-article
+    cycle 12 s instead of 9 (BENCHMARKS.md, "Datasette at scale")."""
+    db.execute("pragma analysis_limit = 1000")
+    db.execute("pragma optimize")
+
+
 def feed_states(db: sqlite_utils.Database) -> dict[str, dict]:
     """What the crawler knows about each feed: validators, body hash, failures, schedule."""
     return {row["url"]: row for row in db.query("select * from feeds")}

@@ -190,6 +190,7 @@ def _do_process(config: Config, db_path: str):
             summary = process_articles(db, extractors, lambda n: update(advance=n))
         events = build_events(db, min_confidence=config.settings.event_min_confidence)
         store.refresh_outlets(db)
+        store.refresh_statistics(db)
     except sqlite3.OperationalError as error:  # disk full mid-run: each article's write is one transaction,
         # so what is stored is whole; say so instead of a traceback (issue 6)
         raise click.ClickException(

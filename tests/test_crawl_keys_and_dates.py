@@ -101,6 +101,9 @@ def test_feed_dates_are_stored_as_iso_8601_and_events_build(crawled):
     assert crawled["processed"].returncode == 0, crawled["processed"].stderr[-2000:]
     assert db["events"].count > 0
     assert all(r["event_year"] is None or 2000 < r["event_year"] < 2100 for r in db.query("select * from events"))
+    # the query planner has statistics of the tables the build read (store.refresh_statistics)
+    analysed = {row[0] for row in db.execute("select tbl from sqlite_stat1")}
+    assert {"positions", "events"} <= analysed
 
 
 def test_a_database_holding_rfc_822_dates_is_mended_when_opened(tmp_path):
