@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
-from pipeline.components.scorer import PositionScorer, calibrate
+from pipeline.components.scorer import Candidate, PositionScorer, calibrate
 from pipeline.train_scorer import group_of
 from tests.conftest import GOLD_DIR, REPO, SHARED_GOLD, read_jsonl
 
@@ -29,7 +30,25 @@ def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_pa
     assert 0 <= model["out_of_fold_loose"]["f1"] <= 1 and model["weights"]
     curve = model["calibration_curve"]
     assert curve["x"] == sorted(curve["x"]) and curve["y"] == sorted(curve["y"])  # isotonic: never decreasing
-    assert PositionScorer(model).probability(["rule", "agree|rule"]) > PositionScorer(model).probability([])
+    found = Candidate("MEX", "agree", frozenset({"dep=nsubj"}), ["rule", "agree|rule"])
+    nothing = Candidate("MEX", "agree", frozenset(), [])
+    assert PositionScorer(model).probability(found) > PositionScorer(model).probability(nothing)
+
+
+def test_a_candidate_scores_as_the_sum_of_its_features_weights_once_each(extractor):
+    """The scorer reads shared features per stance without writing their names out; the weights it sums must
+    be those the trainer fitted to the full names (``Candidate.features``)."""
+    from pipeline.train_scorer import candidates_of
+
+    parser = extractor.pipelines.parser
+    scorer = parser.get_pipe("migtrack_position_scorer")
+    weights, bias = scorer.model["weights"], scorer.model["bias"]
+    items = read_jsonl(GOLD_DIR / "real" / "en_dev.jsonl")[:60]
+    candidates = [c for cs in candidates_of(extractor, items) for c in cs]
+    assert len(candidates) > 300  # every country of 60 sentences, ten stances each
+    for candidate in candidates:
+        expected = 1.0 / (1.0 + math.exp(-(bias + sum(weights.get(f, 0.0) for f in set(candidate.features)))))
+        assert abs(scorer.probability(candidate) - expected) < 1e-9
 
 
 def test_folds_keep_a_pages_sentences_together():
