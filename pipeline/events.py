@@ -35,6 +35,8 @@ _POSITION_COLUMNS = """p.id as position_id, p.actor, p.stance, p.counterpart, co
        coalesce(substr(a.published, 1, 10), substr(a.fetched_at, 1, 10)) as reported,
        coalesce(a.published, a.fetched_at) as published_at"""
 _REPORT_ORDER = "reported, published_at, p.article_id, p.start, p.id"
+# each key's positions together, as ``_named_events`` groups them, in report order
+_KEY_ORDER = f"p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}"
 # Events are made of the positions the scorer is confident of (``event_min_confidence``): on gold/events/dev
 # the doubtful ones added rows for events that never happened (event F1 0.66 with all, 0.75 above 0.7),
 # while the positions table keeps every reading with its confidence. Positions from before the scorer
@@ -45,7 +47,7 @@ NAMED_SQL = f"""
 select {_POSITION_COLUMNS}
 from positions p join articles a on a.id = p.article_id
 where p.counterpart is not null and {CREDIBLE}
-order by p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}
+order by {_KEY_ORDER}
 """
 # ... or of the changed keys only, read key by key through the (actor, counterpart) index: left to itself the
 # planner walked all the positions in key order (0.9 s at a million, with no key changed) or built an
@@ -58,7 +60,7 @@ cross join positions p indexed by idx_positions_actor_counterpart
     and coalesce(p.negated, 0) = k.negated
 join articles a on a.id = p.article_id
 where {CREDIBLE}
-order by p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}
+order by {_KEY_ORDER}
 """
 # The positions without a counterpart of one group (actor, stance, negation), in report order.
 UNNAMED_SQL = f"""
