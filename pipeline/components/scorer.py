@@ -21,6 +21,7 @@ are data (``lexicons/scorer.json``, ``lexicons/es/scorer.json``), read without s
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -47,6 +48,7 @@ NOMINAL_ATTACHMENTS = frozenset(
 GOVERNED_BY = frozenset({"xcomp", "ccomp", "advcl", "relcl", "acl", "conj", "dobj", "obj", "pcomp", "pobj", "prep"})
 GOVERNS = frozenset({"xcomp", "ccomp", "dobj", "obj", "attr", "acomp", "pcomp", "advcl", "nsubjpass", "conj"})
 PREDICATE_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ"})
+WORD_POS = frozenset({"VERB", "NOUN", "ADJ"})  # the sentence's content words, read as such ("w=")
 MAX_CLIMB = 4
 WINDOW = 5  # words either side of a country the scorer reads as such
 DISTANCE_BANDS = (1, 3, 6, 10)  # how many words lie between a country and a stance family's word, in bands
@@ -85,12 +87,17 @@ class PositionScorer:
     def __init__(self, model: dict | None, language: str = "en"):
         self.model = model
         self.family_index = family_index(language)
-        # "accept|pred=take" is read as weights["accept"]["pred=take"]: see Candidate
-        self.stance_weights: dict[str, dict[str, float]] = {stance: {} for stance in STANCES}
+        # "accept|pred=take" is read as shared_weights["pred=take"][position["accept"]]: one look-up
+        # gives a shared feature's weight under every stance (see Candidate)
+        position = {stance: n for n, stance in enumerate(STANCES)}
+        by_name: dict[str, list[float]] = {}
         for name, weight in (model or {}).get("weights", {}).items():
             stance, _, rest = name.partition("|")
-            if stance in self.stance_weights:
-                self.stance_weights[stance][rest] = weight
+            if stance in position:
+                by_name.setdefault(rest, [0.0] * len(position))[position[stance]] = weight
+        self.shared_weights: dict[str, tuple[float, ...]] = {name: tuple(w) for name, w in by_name.items()}
+        # a country's ten candidates share one frozenset: its sums are made once, for the ten stances together
+        self.shared_scores = functools.lru_cache(maxsize=64)(self._shared_scores)
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.model:  # untrained: the patterns alone decide
@@ -115,10 +122,14 @@ class PositionScorer:
 
     def probability(self, candidate: Candidate) -> float:
         # each feature counts once, as the trainer's DictVectorizer saw it
-        shared = self.stance_weights[candidate.stance]
-        score = self.model["bias"] + sum(map(shared.get, candidate.shared, repeat(0.0)))
+        score = self.model["bias"] + self.shared_scores(candidate.shared)[candidate.stance]
         score += sum(map(self.model["weights"].get, set(candidate.own), repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-score))
+
+    def _shared_scores(self, shared: frozenset[str]) -> dict[str, float]:
+        """The weights of a country's shared features summed under each stance, in one pass over them."""
+        vectors = [vector for vector in map(self.shared_weights.get, shared) if vector is not None]
+        return dict(zip(STANCES, map(sum, zip(*vectors, strict=True)) if vectors else repeat(0.0), strict=False))
 
     # ---- candidates ----------------------------------------------------------------------------
     def candidates(self, doc: Doc, sentence_mentions: list[Mention]) -> list[Candidate]:
@@ -131,35 +142,45 @@ class PositionScorer:
             by_country.setdefault(mention.country, []).append(mention)
         countries = list(dict.fromkeys([*by_country, *(p["actor"] for p in rule_positions + proposals)]))
         context = doc.user_data.get(CONTEXT_KEY)
-        refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in doc)
+        tokens = list(doc)  # one pass: every Token object is made once
+        refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in tokens)
         if context and refers_back and context not in countries:
             countries.append(context)
-        words = _sentence_words(doc)
+        words = frozenset(f"w={t.lemma_.lower()}" for t in tokens if t.pos_ in WORD_POS and not t.is_stop)
         out = []
         order = {country: n for n, country in enumerate(countries)}
-        families_of = {t.i: self._families_of(t) for t in doc}
+        families_of = _FamiliesOf(self.family_index)
+        family_words = [_FamilyWord.of(t, families_of[t]) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]]
+        # readings grouped once by (actor, stance), not searched again for each of the ten stances
+        found_by, proposed_by, countered = {}, {}, set()
+        for p in rule_positions:
+            found_by.setdefault((p["actor"], p["stance"]), []).append(p)
+        for p in proposals:
+            proposed_by.setdefault((p["actor"], p["stance"]), []).append(p)
+        for p in rule_positions + proposals:
+            countered.add((p["counterpart"], p["stance"]))
+        rule_actors = {p["actor"] for p in rule_positions}
+        rule_stances = {p["stance"] for p in rule_positions}
         for country in countries:
             own = by_country.get(country, [])
             described, predicate = self._describe(country, own, doc, context, order[country], len(countries))
             # what the reporting says of whom: the United States demands and threatens, Mexico accepts, and
             # some pairs recur (out of fold over train and dev pages: +0.02 F1 in each language)
             described += [f"actor={country}", *(f"pair={country}>{other}" for other in countries if other != country)]
-            evidence = self._family_evidence(own, predicate, families_of)
+            family_by_stance = _family_features(self._family_evidence(own, predicate, family_words, families_of))
             shared = frozenset(described) | words
             for stance in STANCES:
-                found = [p for p in rule_positions if p["actor"] == country and p["stance"] == stance]
-                proposed = [p for p in proposals if p["actor"] == country and p["stance"] == stance]
-                family = _family_features(stance, evidence)
-                # the same evidence for any stance too, so rare stances borrow strength from common ones
-                features = family + [f.split("|", 1)[1] for f in family]
+                found = found_by.get((country, stance), [])
+                proposed = proposed_by.get((country, stance), [])
+                features = list(family_by_stance.get(stance, ()))
                 # the other party of a reading: "X signed a pact with Y" presents Y as a party too
-                if any(p["counterpart"] == country and p["stance"] == stance for p in rule_positions + proposals):
+                if (country, stance) in countered:
                     features.append(f"{stance}|counterpart_of_same_stance")
                 if found:
                     features += ["rule", f"{stance}|rule", f"{stance}|rule={found[0]['rule'].split('+')[0]}"]
-                elif any(p["actor"] == country for p in rule_positions):
+                elif country in rule_actors:
                     features.append(f"{stance}|rule_other_stance")
-                elif any(p["stance"] == stance for p in rule_positions):
+                elif stance in rule_stances:
                     features.append(f"{stance}|rule_other_actor")
                 for p in proposed:
                     lemma = p["rule"].rsplit(".", 1)[-1]
@@ -212,27 +233,23 @@ class PositionScorer:
                 predicate = head
         return features, predicate
 
-    def _families_of(self, token: Token) -> frozenset[str]:
-        return frozenset(stance for stance, _ in family_matches(token, self.family_index))
-
-    def _family_evidence(self, own: list[Mention], predicate: Token | None, families_of: dict) -> tuple[list, list]:
+    def _family_evidence(
+        self, own: list[Mention], predicate: Token | None, family_words: list[_FamilyWord], families_of: _FamiliesOf
+    ) -> tuple[list, list]:
         """The words of any stance family around one country, read once for all ten stances: every such
         predicate word of the sentence with the shape of the parse path from the country to it, and the
         country's own predicate, its governors and what it governs, with their families."""
         roots = [m.span.root for m in own if not m.nationality]
         in_sentence = []
-        for word in roots[0].doc if roots else []:
-            if not families_of[word.i] or word.pos_ not in PREDICATE_POS:
-                continue
-            up, down = min((_path(root, word) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
-            hedged = any(m in ROLES.hedge_modals for m in _modals(word))
-            where = _distance_band(min((word.i - root.i for root in roots), key=abs))
-            in_sentence.append((families_of[word.i], word.lemma_.lower(), f"{min(len(up), 3)}/{min(len(down), 3)}",
-                                up[0] if up else "self", _negated(word), hedged, where))  # fmt: skip
+        for word in family_words if roots else []:
+            up, down = min((_path(root, word.token) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
+            where = _distance_band(min((word.token.i - root.i for root in roots), key=abs))
+            in_sentence.append((word.families, word.lemma, f"{min(len(up), 3)}/{min(len(down), 3)}",
+                                up[0] if up else "self", word.negated, word.hedged, where))  # fmt: skip
         around = []
         if predicate is not None:
             roles = [("pred", [predicate]), ("up", _governors(predicate)), ("down", _governed(predicate))]
-            around = [(role, families_of[w.i], _negated(w)) for role, words in roles for w in words]
+            around = [(role, families_of[w], _negated(w)) for role, words in roles for w in words]
         return in_sentence, around
 
     def _new_position(self, candidate: Candidate, doc: Doc, sentence_mentions: list[Mention]) -> dict:
@@ -277,29 +294,61 @@ def calibrate(curve: dict | None, probability: float) -> float:
     return y0 if x1 == x0 else y0 + (y1 - y0) * (probability - x0) / (x1 - x0)
 
 
-def _family_features(stance: str, evidence: tuple[list, list]) -> list[str]:
-    """Whether the words around the country belong to the stance's family of verbs, nouns and adjectives:
-    what lets the model read a predicate it never saw in training. Every word of the family in the
-    sentence counts, by the shape of the parse path from the country to it."""
+def _family_features(evidence: tuple[list, list]) -> dict[str, list[str]]:
+    """Whether the words around the country belong to a stance's family of verbs, nouns and adjectives,
+    for each stance at once: what lets the model read a predicate it never saw in training. Every word of
+    the family in the sentence counts, by the shape of the parse path from the country to it. Each feature
+    comes with a copy that leaves its stance out, so rare stances borrow strength from common ones."""
     in_sentence, around = evidence
-    features = []
+    by_stance: dict[str, list[str]] = {}
     for families, lemma, shape, first, negated, hedged, where in in_sentence:
-        if stance not in families:
-            continue
-        features.append(f"{stance}|famdist={where}")
-        features += [f"{stance}|famtok={shape}", f"{stance}|famtok_first={first}",
-                     f"{stance}|famtok_first={first}|{shape}", f"{stance}|famtok_lemma={lemma}|{first}"]  # fmt: skip
-        if negated:
-            features.append(f"{stance}|famtok_neg={shape}")
-        if hedged:
-            features.append(f"{stance}|famtok_modal")
+        names = [f"famdist={where}", f"famtok={shape}", f"famtok_first={first}", f"famtok_first={first}|{shape}",
+                 f"famtok_lemma={lemma}|{first}"]  # fmt: skip
+        names += [f"famtok_neg={shape}"] if negated else []
+        names += ["famtok_modal"] if hedged else []
+        for stance in families:
+            by_stance.setdefault(stance, []).extend(f"{stance}|{name}" for name in names)
+            by_stance[stance].extend(names)
     for role, families, negated in around:
-        if stance in families:
-            features.append(f"{stance}|fam_{role}")
-            if negated:
-                features.append(f"{stance}|fam_{role}_neg")
-        features += [f"{stance}|other_fam_{role}={other}" for other in sorted(families) if other != stance]
-    return features
+        for stance in STANCES:
+            features = by_stance.setdefault(stance, [])
+            if stance in families:
+                names = [f"fam_{role}", f"fam_{role}_neg"] if negated else [f"fam_{role}"]
+                features.extend(f"{stance}|{name}" for name in names)
+                features.extend(names)
+            others = [f"other_fam_{role}={other}" for other in sorted(families) if other != stance]
+            features.extend(f"{stance}|{name}" for name in others)
+            features.extend(others)
+    return by_stance
+
+
+class _FamiliesOf(dict):
+    """The stances whose family each word of the sentence belongs to, read the first time it is asked for:
+    most words are never asked about."""
+
+    def __init__(self, index: dict[str, tuple[str, ...]]):
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, token: Token) -> frozenset[str]:
+        self[token] = families = frozenset(stance for stance, _ in family_matches(token, self.index))
+        return families
+
+
+@dataclass
+class _FamilyWord:
+    """A word of some stance family, read once per sentence however many countries it is measured from."""
+
+    token: Token
+    families: frozenset[str]
+    lemma: str
+    negated: bool
+    hedged: bool
+
+    @classmethod
+    def of(cls, token: Token, families: frozenset[str]) -> _FamilyWord:
+        hedged = any(m in ROLES.hedge_modals for m in _modals(token))
+        return cls(token, families, token.lemma_.lower(), _negated(token), hedged)
 
 
 def _distance_band(gap: int) -> str:
@@ -379,10 +428,6 @@ def _modals(token: Token) -> list[str]:
     for word in [token, *_governors(token)]:
         found += [c.lower_ for c in word.children if c.dep_ == "aux" and c.tag_ == "MD"]
     return found
-
-
-def _sentence_words(doc: Doc) -> frozenset[str]:
-    return frozenset(f"w={t.lemma_.lower()}" for t in doc if t.pos_ in ("VERB", "NOUN", "ADJ") and not t.is_stop)
 
 
 def load_scorer_model(language: str) -> dict | None:
