@@ -21,7 +21,7 @@ Word lists live in ``lexicons/roles.json``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
@@ -58,6 +58,9 @@ class Roles:
 
 
 ROLES = Roles(read_json("roles.json"))
+# unions the checks below read for every word: made once, not per word
+COMPOUND_NOT_CUE = ROLES.people_nouns | {"asylum", "visa"}  # a cue noun with such a compound is no position
+MIGRATION_OBJECTS = ROLES.people_nouns | ROLES.object_words
 
 
 def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
@@ -187,7 +190,8 @@ class StanceFinder:
                 position.sentence_index = sentence_index
                 positions.append(position)
         # plain dicts: Doc extensions must survive Doc.to_bytes when nlp.pipe runs n_process > 1
-        doc._.positions = [asdict(position) for position in positions]
+        # (shallow: dataclasses.asdict deep-copies every field, which costs more than finding the positions)
+        doc._.positions = [{**vars(p), "nationalities": list(p.nationalities)} for p in positions]
         return doc
 
     def _family_cues(self, sentence: Span, pattern_cues: dict[int, Cue]) -> list[Cue]:
@@ -210,9 +214,7 @@ class StanceFinder:
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
             return []
-        if token.pos_ in NOMINAL and any(
-            c.dep_ == "compound" and c.lower_ in ROLES.people_nouns | {"asylum", "visa"} for c in token.children
-        ):
+        if token.pos_ in NOMINAL and any(c.dep_ == "compound" and c.lower_ in COMPOUND_NOT_CUE for c in token.children):
             return []
         if stance == "demand" and any(t.lemma_.lower() in ROLES.press_boilerplate for t in token.subtree):
             return []  # "did not respond to requests for comment"
@@ -277,7 +279,7 @@ class StanceFinder:
             words.append(cue.head)
         text = " ".join(t.lower_ for t in words)
         return any(term in text for term in self.migration_terms) or any(
-            t.lemma_.lower() in ROLES.people_nouns | ROLES.object_words or t.ent_type_ == "NORP" for t in words
+            t.lemma_.lower() in MIGRATION_OBJECTS or t.ent_type_ == "NORP" for t in words
         )
 
 
