@@ -4,7 +4,7 @@ sentences the scanner finds relevant.
 scanner: tokenizer -> sentencizer (+ line breaks) -> country gazetteer -> linker -> article reader -> relevance gate
 parser:  en_core_web_sm (tok2vec, tagger, parser, lemmatizer, ner), given the scanner's gazetteer
          entities before ``ner``, then (where the language needs it) the lemma repair, the country
-         linker, quantities, the stance finder and the position scorer
+         linker, quantities, the stance finder, the position scorer and the counterpart chooser
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from pipeline.components import article, countries, lemmas, quantities, relevance, scorer, stances  # noqa: F401
+from pipeline.components import (  # noqa: F401
+    article,
+    counterparts,
+    countries,
+    lemmas,
+    quantities,
+    relevance,
+    scorer,
+    stances,
+)
 from pipeline.components.countries import country_patterns
 from pipeline.components.lemmas import REPAIRS_FILE
 from pipeline.lexicons import lexicon_path
@@ -73,6 +82,7 @@ def build_pipelines(
     parser.add_pipe("migtrack_quantities")
     parser.add_pipe("migtrack_stance_finder", config={"language": language})
     parser.add_pipe("migtrack_position_scorer", config={"language": language})
+    parser.add_pipe("migtrack_counterpart_chooser", config={"language": language})
 
     scanner = spacy.blank(language, vocab=parser.vocab)
     scanner.add_pipe("sentencizer")

@@ -205,7 +205,7 @@ class PositionScorer:
                 features.append("nationality")
                 continue
             root = mention.span.root
-            path, head = _attachment(root)
+            path, head = attachment(root)
             features += [f"dep={root.dep_}", f"path={path}", f"pred={head.lemma_.lower()}",
                          f"pred_path={head.lemma_.lower()}|{path}"]  # fmt: skip
             for word in (head, *_governors(head)):
@@ -242,8 +242,8 @@ class PositionScorer:
         roots = [m.span.root for m in own if not m.nationality]
         in_sentence = []
         for word in family_words if roots else []:
-            up, down = min((_path(root, word.token) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
-            where = _distance_band(min((word.token.i - root.i for root in roots), key=abs))
+            up, down = min((parse_path(root, word.token) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
+            where = distance_band(min((word.token.i - root.i for root in roots), key=abs))
             in_sentence.append((word.families, word.lemma, f"{min(len(up), 3)}/{min(len(down), 3)}",
                                 up[0] if up else "self", word.negated, word.hedged, where))  # fmt: skip
         around = []
@@ -351,7 +351,7 @@ class _FamilyWord:
         return cls(token, families, token.lemma_.lower(), _negated(token), hedged)
 
 
-def _distance_band(gap: int) -> str:
+def distance_band(gap: int) -> str:
     """Where a family word stands from the country: "before3" is two or three words before it, "after+" more
     than ten after; linear distance holds where the parse path does not."""
     side = "after" if gap > 0 else "before"
@@ -367,7 +367,7 @@ def threshold_for(candidate: Candidate, thresholds: dict[str, float]) -> float:
     return thresholds[candidate.stance]
 
 
-def _attachment(root: Token) -> tuple[str, Token]:
+def attachment(root: Token) -> tuple[str, Token]:
     """The path from a mention's root up to the first word that is not part of its noun phrase."""
     path, token = [], root
     for _ in range(MAX_CLIMB):
@@ -381,7 +381,7 @@ def _attachment(root: Token) -> tuple[str, Token]:
     return ">".join(path), token
 
 
-def _path(start: Token, end: Token) -> tuple[list[str], list[str]]:
+def parse_path(start: Token, end: Token) -> tuple[list[str], list[str]]:
     """The dependency relations climbed from ``start`` to the lowest common head, and those descended
     from it to ``end``."""
     up_chain = [start, *start.ancestors]

@@ -28,6 +28,7 @@ FILES = (
     "stance_families_wordnet.json",
     "lemma_repairs.json",
     "scorer.json",
+    "counterparts.json",
     "descriptions.json",
 )
 
