@@ -310,15 +310,18 @@ def _family_features(evidence: tuple[list, list]) -> dict[str, list[str]]:
             by_stance.setdefault(stance, []).extend(f"{stance}|{name}" for name in names)
             by_stance[stance].extend(names)
     for role, families, negated in around:
+        if not families:  # most words belong to no family: nothing to say under any stance
+            continue
+        others = {other: f"other_fam_{role}={other}" for other in sorted(families)}
         for stance in STANCES:
             features = by_stance.setdefault(stance, [])
             if stance in families:
                 names = [f"fam_{role}", f"fam_{role}_neg"] if negated else [f"fam_{role}"]
                 features.extend(f"{stance}|{name}" for name in names)
                 features.extend(names)
-            others = [f"other_fam_{role}={other}" for other in sorted(families) if other != stance]
-            features.extend(f"{stance}|{name}" for name in others)
-            features.extend(others)
+            names = [name for other, name in others.items() if other != stance]
+            features.extend(f"{stance}|{name}" for name in names)
+            features.extend(names)
     return by_stance
 
 
