@@ -261,6 +261,7 @@ class PositionScorer:
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
         negated = predicate is not None and candidate.stance != "refuse" and _negated(predicate)
         modal = predicate is not None and any(m in ROLES.hedge_modals for m in _modals(predicate))
+        text = doc.text  # Doc.text joins every token: read once
         return {
             "actor": candidate.actor,
             "stance": candidate.stance,
@@ -271,9 +272,9 @@ class PositionScorer:
             "negated": negated,
             "hedged": modal or (candidate.stance == "consider" and not negated),
             "speaker": None,
-            "evidence": doc.text,
+            "evidence": text,
             "start": 0,
-            "end": len(doc.text),
+            "end": len(text),
             "rule": "scorer",
             "sentence_index": 0,
         }
