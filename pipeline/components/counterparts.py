@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 
 from pipeline.components.scorer import attachment, distance_band, parse_path
 from pipeline.components.stances import FAMILY_RULE, Mention, mentions
-from pipeline.lexicons import read_json
+from pipeline.lexicons import read_trained
 
 COUNTERPARTS_FILE = "counterparts.json"  # in the language's lexicon folder
 CHOSEN = "+counterpart"  # added to the rule of a reading whose counterpart the chooser changed
@@ -146,14 +146,6 @@ def option_features(doc: Doc, sentence_mentions: list[Mention], readings: list[d
     return features
 
 
-def load_chooser_model(language: str) -> dict | None:
-    """The language's trained weights, or None before the first training (the readings' counterparts stay)."""
-    try:
-        return read_json(COUNTERPARTS_FILE, language)
-    except FileNotFoundError:
-        return None
-
-
 @Language.factory(
     "migtrack_counterpart_chooser",
     assigns=["doc._.positions"],
@@ -161,4 +153,4 @@ def load_chooser_model(language: str) -> dict | None:
     default_config={"language": "en"},
 )
 def make_counterpart_chooser(nlp: Language, name: str, language: str) -> CounterpartChooser:
-    return CounterpartChooser(load_chooser_model(language))
+    return CounterpartChooser(read_trained(COUNTERPARTS_FILE, language))

@@ -38,7 +38,7 @@ from pipeline.components.stances import (
     family_matches,
     mentions,
 )
-from pipeline.lexicons import family_index, read_json
+from pipeline.lexicons import family_index, read_trained
 
 # how a country's mention attaches to the predicate it takes part in: climbed through these
 NOMINAL_ATTACHMENTS = frozenset(
@@ -434,14 +434,6 @@ def _modals(token: Token) -> list[str]:
     return found
 
 
-def load_scorer_model(language: str) -> dict | None:
-    """The language's trained weights, or None before the first training (the patterns alone then decide)."""
-    try:
-        return read_json(SCORER_FILE, language)
-    except FileNotFoundError:
-        return None
-
-
 @Language.factory(
     "migtrack_position_scorer",
     assigns=["doc._.positions"],
@@ -449,4 +441,4 @@ def load_scorer_model(language: str) -> dict | None:
     default_config={"language": "en"},
 )
 def make_position_scorer(nlp: Language, name: str, language: str) -> PositionScorer:
-    return PositionScorer(load_scorer_model(language), language)
+    return PositionScorer(read_trained(SCORER_FILE, language), language)

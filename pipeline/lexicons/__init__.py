@@ -50,6 +50,15 @@ def read_json(name: str, language: str = "en") -> dict:
     return json.loads(lexicon_path(name, language).read_text(encoding="utf-8"))
 
 
+def read_trained(name: str, language: str = "en") -> dict | None:
+    """A trained component's weights (``scorer.json``, ``counterparts.json``), or None before its first
+    training: the component then leaves the rules' readings as they are."""
+    try:
+        return read_json(name, language)
+    except FileNotFoundError:
+        return None
+
+
 @cache
 def digest(language: str = "en") -> str:
     """A short hash of the language's lexicon files: part of the extractor version, so edits trigger
