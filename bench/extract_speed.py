@@ -121,10 +121,8 @@ def run_variant(
         from pipeline.config import Settings
         from pipeline.extract import Extractor
 
-        settings = Settings()
         extractor = Extractor(
-            settings.model if language == "en" else settings.model_es,
-            settings.fallback_model if language == "en" else None,
+            *Settings().models_for(language),
             batch_size=batch_size,
             gate=variant != "no-gate",
             n_process=2 if variant == "migtrack-2proc" else 1,

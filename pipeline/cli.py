@@ -134,7 +134,7 @@ def _extractors(config: Config):
     s = config.settings
 
     def make(language: str) -> Extractor:
-        model, fallback = (s.model, s.fallback_model) if language == "en" else (s.model_es, None)
+        model, fallback = s.models_for(language)
         try:
             return Extractor(
                 model, fallback, batch_size=s.batch_size, n_process=s.n_process, exclude=tuple(s.model_exclude),

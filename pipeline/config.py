@@ -49,6 +49,10 @@ class Settings:
     # timeline gained rows for events that never happened (gold/events/dev, README "Events")
     event_min_confidence: float = 0.7
 
+    def models_for(self, language: str) -> tuple[str, str | None]:
+        """The spaCy model a language's pipeline loads, and its fallback (English has the registry repack)."""
+        return (self.model, self.fallback_model) if language == "en" else (self.model_es, None)
+
 
 @dataclass
 class Config:

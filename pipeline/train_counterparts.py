@@ -144,9 +144,7 @@ def main(labelled_files: tuple[Path, ...], out: Path, language: str, folds: int)
     --language es --out pipeline/lexicons/es/counterparts.json
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    settings = Settings()
-    model = settings.model if language == "en" else settings.model_es
-    extractor = Extractor(model, settings.fallback_model if language == "en" else None, gate=False, language=language)
+    extractor = Extractor(*Settings().models_for(language), gate=False, language=language)
     items = [item for path in labelled_files for item in load_jsonl(path)]
     if not any(item["positions"] for item in items):
         raise click.ClickException("the labelled files hold no positions to learn counterparts from")

@@ -293,8 +293,8 @@ def main(
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     settings = Settings()
-    model = model or (settings.model if language == "en" else settings.model_es)
-    fallback = settings.fallback_model if language == "en" else None
+    configured, fallback = settings.models_for(language)
+    model = model or configured
     extractor = Extractor(model, fallback, gate=False, language=language)
     labelled = [item for path in labelled_files for item in load_jsonl(path)]
     extra = [item for path in also_train for item in load_jsonl(path)]
