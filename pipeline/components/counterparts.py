@@ -94,56 +94,71 @@ class CounterpartChooser:
         out = []
         for (actor, stance, _), readings in grouped.items():
             options = [None, *sorted({m.country for m in sentence_mentions if m.country != actor})]
-            features = [option_features(doc, sentence_mentions, readings, option) for option in options]
-            out.append(Choice(actor, stance, readings, options, features))
+            out.append(
+                Choice(actor, stance, readings, options, options_features(doc, sentence_mentions, readings, options))
+            )
         return out
 
 
-def option_features(doc: Doc, sentence_mentions: list[Mention], readings: list[dict], option: str | None) -> list[str]:
-    """What makes ``option`` (a country code, or None for "no counterpart") the counterpart of the readings'
-    (actor, stance)."""
+def options_features(
+    doc: Doc, sentence_mentions: list[Mention], readings: list[dict], options: list[str | None]
+) -> list[list[str]]:
+    """What makes each option (a country code, or None for "no counterpart") the counterpart of the
+    readings' (actor, stance). What the options share (the actor, its predicate, the other countries) is
+    read once for all of them."""
     actor, stance, rule = readings[0]["actor"], readings[0]["stance"], readings[0]["rule"]
     kind = "scorer" if rule.startswith("scorer") else "family" if rule.startswith(FAMILY_RULE) else "rule"
     read = {reading["counterpart"] for reading in readings}
     others = {m.country for m in sentence_mentions if m.country != actor}
     count = f"others={min(len(others), MAX_COUNT)}"
-    if option is None:
-        features = ["none", f"none|{kind}", f"none|{count}", f"none|{stance}", f"none|{stance}|{kind}"]
-        return features + (["none|read"] if None in read else [])
-    features = ["country", f"country|{kind}", count, f"to={option}", f"{stance}|to={option}", f"pair={actor}>{option}"]
-    if option in read:
-        features += ["read", f"read|{kind}", f"read|{stance}"]
-    own = [m for m in sentence_mentions if m.country == option]
-    if all(m.nationality for m in own):
-        features.append("nationality_only")
     named_actor = next((m.span.root for m in sentence_mentions if m.country == actor and not m.nationality), None)
-    anchor = named_actor.i if named_actor is not None else 0
-    root = min((m.span.root for m in own), key=lambda r: abs(r.i - anchor))
-    path, head = attachment(root)
-    features += [f"path={path}", f"head={head.lemma_.lower()}", f"{stance}|head={head.lemma_.lower()}",
-                 f"dep={root.dep_}", f"{stance}|dep={root.dep_}"]  # fmt: skip
-    # "with Mexico", "to Venezuela", "con México": the preposition says most about a counterpart
-    prepositions = [root.head.lower_] if root.dep_ == "pobj" and root.head.dep_ == "prep" else []
-    prepositions += [child.lower_ for child in root.children if child.dep_ == "case"]
-    features += [name for word in prepositions for name in (f"prep={word}", f"{stance}|prep={word}")]
-    acting = [p for p in doc._.positions if p["actor"] == option]
-    if acting:
-        features.append("acts_same_stance" if any(p["stance"] == stance for p in acting) else "acts")
-    if named_actor is None:
-        return features + ["actor_unnamed"]
-    predicate = attachment(named_actor)[1]
-    up, down = parse_path(predicate, root)
-    features += [f"words={distance_band(root.i - named_actor.i)}", f"tree={min(len(up), 3)}/{min(len(down), 3)}",
-                 f"{stance}|tree={min(len(up), 3)}/{min(len(down), 3)}", f"tree_first={down[0] if down else 'self'}",
-                 "before_actor" if root.i < named_actor.i else "after_actor"]  # fmt: skip
-    if head is predicate:
-        features += ["same_head", f"{stance}|same_head"]
+    predicate = attachment(named_actor)[1] if named_actor is not None else None
     candidates = [m.span.root.i for m in sentence_mentions if m.country != actor and not m.nationality]
-    option_roots = {m.span.root.i for m in own}
-    for name, to in (("nearest", named_actor), ("nearest_predicate", predicate)):
-        if candidates and min(candidates, key=lambda i: abs(i - to.i)) in option_roots:
-            features += [name, f"{stance}|{name}"]
-    return features
+    nearest = {
+        name: min(candidates, key=lambda i: abs(i - to.i))
+        for name, to in (("nearest", named_actor), ("nearest_predicate", predicate))
+        if candidates and to is not None
+    }
+    out = []
+    for option in options:
+        if option is None:
+            features = ["none", f"none|{kind}", f"none|{count}", f"none|{stance}", f"none|{stance}|{kind}"]
+            out.append(features + (["none|read"] if None in read else []))
+            continue
+        features = [
+            "country", f"country|{kind}", count, f"to={option}", f"{stance}|to={option}", f"pair={actor}>{option}"
+        ]  # fmt: skip
+        if option in read:
+            features += ["read", f"read|{kind}", f"read|{stance}"]
+        own = [m for m in sentence_mentions if m.country == option]
+        if all(m.nationality for m in own):
+            features.append("nationality_only")
+        anchor = named_actor.i if named_actor is not None else 0
+        root = min((m.span.root for m in own), key=lambda r: abs(r.i - anchor))
+        path, head = attachment(root)
+        features += [f"path={path}", f"head={head.lemma_.lower()}", f"{stance}|head={head.lemma_.lower()}",
+                     f"dep={root.dep_}", f"{stance}|dep={root.dep_}"]  # fmt: skip
+        # "with Mexico", "to Venezuela", "con México": the preposition says most about a counterpart
+        prepositions = [root.head.lower_] if root.dep_ == "pobj" and root.head.dep_ == "prep" else []
+        prepositions += [child.lower_ for child in root.children if child.dep_ == "case"]
+        features += [name for word in prepositions for name in (f"prep={word}", f"{stance}|prep={word}")]
+        acting = [p for p in doc._.positions if p["actor"] == option]
+        if acting:
+            features.append("acts_same_stance" if any(p["stance"] == stance for p in acting) else "acts")
+        if named_actor is None:
+            out.append(features + ["actor_unnamed"])
+            continue
+        up, down = parse_path(predicate, root)
+        shape = f"{min(len(up), 3)}/{min(len(down), 3)}"
+        features += [f"words={distance_band(root.i - named_actor.i)}", f"tree={shape}", f"{stance}|tree={shape}",
+                     f"tree_first={down[0] if down else 'self'}",
+                     "before_actor" if root.i < named_actor.i else "after_actor"]  # fmt: skip
+        if head is predicate:
+            features += ["same_head", f"{stance}|same_head"]
+        option_roots = {m.span.root.i for m in own}
+        features += [f for name, i in nearest.items() if i in option_roots for f in (name, f"{stance}|{name}")]
+        out.append(features)
+    return out
 
 
 @Language.factory(
