@@ -142,3 +142,16 @@ def test_a_phrasal_verb_is_read_with_its_particle(extractor):
     assert family_matches(called, families) == [("suspend", "call off")]
     assert ("refuse", "turn down") in family_matches(turned, families)
     assert ("demand", "call") not in family_matches(called, families)  # the phrase, where known, decides
+
+
+def test_according_to_names_a_source_not_an_accord(extractor):
+    """ "According to the office of the prime minister" has the lemma of "accord"; it made the Bahamas, which
+    refused, a party to an agreement on gold/events/dev."""
+    from pipeline.components.stances import family_matches
+    from pipeline.lexicons import family_index
+
+    text = "According to the office of Prime Minister Philip Davis, the Bahamas refused a proposal to accept flights."
+    doc = extractor.pipelines.parser(text)
+    assert family_matches(doc[0], family_index("en")) == []
+    (result,) = extractor.extract([text])
+    assert all(p.stance != "agree" for p in result.positions)

@@ -69,6 +69,8 @@ def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tupl
     down", "call off") and a light verb with its object ("dar luz" verde, "poner fin", "give" the green
     "light"), whose meaning the lemma alone does not carry; the lemma alone counts only where no such
     phrase is in a family. ``index`` is ``family_index(language)``."""
+    if token.lower_ in ROLES.source_forms:  # "according to the ministry" is no accord
+        return []
     lemma = token.lemma_.lower()
     phrases = [
         f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
