@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -150,7 +151,10 @@ class PositionScorer:
         out = []
         order = {country: n for n, country in enumerate(countries)}
         families_of = _FamiliesOf(self.family_index)
-        family_words = [_FamilyWord.of(t, families_of[t]) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]]
+        tree = _Tree(tokens)
+        family_words = [
+            _FamilyWord.of(t, families_of[t], tree) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]
+        ]
         # readings grouped once by (actor, stance), not searched again for each of the ten stances
         found_by, proposed_by, countered = {}, {}, set()
         for p in rule_positions:
@@ -163,11 +167,12 @@ class PositionScorer:
         rule_stances = {p["stance"] for p in rule_positions}
         for country in countries:
             own = by_country.get(country, [])
-            described, predicate = self._describe(country, own, doc, context, order[country], len(countries))
+            described, predicate = self._describe(country, own, doc, tree, context, order[country], len(countries))
             # what the reporting says of whom: the United States demands and threatens, Mexico accepts, and
             # some pairs recur (out of fold over train and dev pages: +0.02 F1 in each language)
             described += [f"actor={country}", *(f"pair={country}>{other}" for other in countries if other != country)]
-            family_by_stance = _family_features(self._family_evidence(own, predicate, family_words, families_of))
+            evidence = self._family_evidence(own, predicate, family_words, families_of, tree)
+            family_by_stance = _family_features(evidence)
             shared = frozenset(described) | words
             for stance in STANCES:
                 found = found_by.get((country, stance), [])
@@ -190,7 +195,7 @@ class PositionScorer:
         return out
 
     def _describe(
-        self, country: str, own: list[Mention], doc: Doc, context: str | None, rank: int, n_countries: int
+        self, country: str, own: list[Mention], doc: Doc, tree: _Tree, context: str | None, rank: int, n_countries: int
     ) -> tuple[list[str], Token | None]:
         """Stance-independent features of one country in the sentence, and its main predicate."""
         features = [f"n_countries={min(n_countries, 4)}", f"rank={min(rank, 3)}"]
@@ -208,13 +213,13 @@ class PositionScorer:
             path, head = attachment(root)
             features += [f"dep={root.dep_}", f"path={path}", f"pred={head.lemma_.lower()}",
                          f"pred_path={head.lemma_.lower()}|{path}"]  # fmt: skip
-            for word in (head, *_governors(head)):
+            for word in (head, *tree.governors(head)):
                 features.append(f"up={word.lemma_.lower()}")
-            for word in _governed(head):
+            for word in tree.governed(head):
                 features.append(f"down={word.lemma_.lower()}")
-            if _negated(head):
+            if tree.negated(head):
                 features.append("neg")
-            for modal in _modals(head):
+            for modal in tree.modals(head):
                 features.append(f"modal={modal}")
             # the words just before and after the country, read whatever the parse made of them: long news
             # sentences are often misparsed (with the family words' distance bands, out of fold over train and
@@ -224,7 +229,7 @@ class PositionScorer:
                 f"L={w.lemma_.lower()}" for w in doc[max(0, span.start - WINDOW) : span.start] if not w.is_punct
             ]
             features += [f"R={w.lemma_.lower()}" for w in doc[span.end : span.end + WINDOW] if not w.is_punct]
-            for child in root.children:
+            for child in tree.children(root):
                 if child.dep_ == "prep" or child.dep_ == "case":
                     features.append(f"own_prep={child.lower_}")
             if path.startswith("pobj"):
@@ -234,7 +239,12 @@ class PositionScorer:
         return features, predicate
 
     def _family_evidence(
-        self, own: list[Mention], predicate: Token | None, family_words: list[_FamilyWord], families_of: _FamiliesOf
+        self,
+        own: list[Mention],
+        predicate: Token | None,
+        family_words: list[_FamilyWord],
+        families_of: _FamiliesOf,
+        tree: _Tree,
     ) -> tuple[list, list]:
         """The words of any stance family around one country, read once for all ten stances: every such
         predicate word of the sentence with the shape of the parse path from the country to it, and the
@@ -242,25 +252,27 @@ class PositionScorer:
         roots = [m.span.root for m in own if not m.nationality]
         in_sentence = []
         for word in family_words if roots else []:
-            up, down = min((parse_path(root, word.token) for root in roots), key=lambda p: len(p[0]) + len(p[1]))
+            paths = (parse_path(root, word.token, tree.chain) for root in roots)
+            up, down = min(paths, key=lambda p: len(p[0]) + len(p[1]))
             where = distance_band(min((word.token.i - root.i for root in roots), key=abs))
             in_sentence.append((word.families, word.lemma, f"{min(len(up), 3)}/{min(len(down), 3)}",
                                 up[0] if up else "self", word.negated, word.hedged, where))  # fmt: skip
         around = []
         if predicate is not None:
-            roles = [("pred", [predicate]), ("up", _governors(predicate)), ("down", _governed(predicate))]
-            around = [(role, families_of[w], _negated(w)) for role, words in roles for w in words]
+            roles = [("pred", [predicate]), ("up", tree.governors(predicate)), ("down", tree.governed(predicate))]
+            around = [(role, families_of[w], tree.negated(w)) for role, words in roles for w in words]
         return in_sentence, around
 
     def _new_position(self, candidate: Candidate, doc: Doc, sentence_mentions: list[Mention]) -> dict:
         """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
         hedging are read off that predicate, and the evidence is the sentence."""
         predicate = candidate.predicate
+        tree = _Tree(list(doc))
         others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
-        negated = predicate is not None and candidate.stance != "refuse" and _negated(predicate)
-        modal = predicate is not None and any(m in ROLES.hedge_modals for m in _modals(predicate))
+        negated = predicate is not None and candidate.stance != "refuse" and tree.negated(predicate)
+        modal = predicate is not None and any(m in ROLES.hedge_modals for m in tree.modals(predicate))
         text = doc.text  # Doc.text joins every token: read once
         return {
             "actor": candidate.actor,
@@ -350,9 +362,9 @@ class _FamilyWord:
     hedged: bool
 
     @classmethod
-    def of(cls, token: Token, families: frozenset[str]) -> _FamilyWord:
-        hedged = any(m in ROLES.hedge_modals for m in _modals(token))
-        return cls(token, families, token.lemma_.lower(), _negated(token), hedged)
+    def of(cls, token: Token, families: frozenset[str], tree: _Tree) -> _FamilyWord:
+        hedged = any(m in ROLES.hedge_modals for m in tree.modals(token))
+        return cls(token, families, token.lemma_.lower(), tree.negated(token), hedged)
 
 
 def distance_band(gap: int) -> str:
@@ -385,11 +397,13 @@ def attachment(root: Token) -> tuple[str, Token]:
     return ">".join(path), token
 
 
-def parse_path(start: Token, end: Token) -> tuple[list[str], list[str]]:
+def parse_path(
+    start: Token, end: Token, chain: Callable[[Token], list[Token]] = lambda token: [token, *token.ancestors]
+) -> tuple[list[str], list[str]]:
     """The dependency relations climbed from ``start`` to the lowest common head, and those descended
-    from it to ``end``."""
-    up_chain = [start, *start.ancestors]
-    down_chain = [end, *end.ancestors]
+    from it to ``end``. ``chain`` gives a word and its heads up to the root (``_Tree.chain`` remembers them)."""
+    up_chain = chain(start)
+    down_chain = chain(end)
     common = next((t for t in up_chain if t in down_chain), None)
     if common is None:
         return [t.dep_ for t in up_chain], [t.dep_ for t in down_chain]
@@ -398,40 +412,72 @@ def parse_path(start: Token, end: Token) -> tuple[list[str], list[str]]:
     return up, down[::-1]
 
 
-def _governors(token: Token) -> list[Token]:
-    out = []
-    for _ in range(MAX_CLIMB):
-        if token.dep_ not in GOVERNED_BY or token.head is token:
-            break
-        token = token.head
-        if token.pos_ in PREDICATE_POS:
-            out.append(token)
-    return out
+class _Tree:
+    """One sentence's parse, read once for the questions the scorer asks of its words. spaCy makes new Token
+    objects, walking the word's edges, every time ``Token.children`` or ``Token.ancestors`` is read, and the
+    scorer asks about the same predicates for every country and every family word of the sentence."""
 
+    def __init__(self, tokens: list[Token]):
+        self.kids: list[list[Token]] = [[] for _ in tokens]
+        for token in tokens:  # in order, so each word's children are in order, as Token.children gives them
+            head = token.head.i
+            if head != token.i:
+                self.kids[head].append(token)
+        self._governors: dict[int, list[Token]] = {}
+        self._governed: dict[tuple[int, int], list[Token]] = {}
+        self._negated: dict[int, bool] = {}
+        self._chains: dict[int, list[Token]] = {}
 
-def _governed(token: Token, depth: int = 2) -> list[Token]:
-    out = []
-    for child in token.children:
-        if child.dep_ in GOVERNS and child.pos_ in PREDICATE_POS:
-            out.append(child)
-            if depth > 1:
-                out.extend(_governed(child, depth - 1))
-        elif child.dep_ == "prep":
-            out.extend(g for g in child.children if g.dep_ in ("pobj", "pcomp") and g.pos_ in PREDICATE_POS)
-    return out
+    def children(self, token: Token) -> list[Token]:
+        return self.kids[token.i]
 
+    def chain(self, token: Token) -> list[Token]:
+        """The word and its heads up to the root."""
+        if token.i not in self._chains:
+            self._chains[token.i] = [token, *token.ancestors]
+        return self._chains[token.i]
 
-def _negated(token: Token) -> bool:
-    return any(c.dep_ in ("neg", "advmod") and c.lower_ in NEGATIONS for c in token.children) or any(
-        c.dep_ == "det" and c.lower_ == "no" for c in token.children
-    )
+    def governors(self, token: Token) -> list[Token]:
+        """The predicates above the word: "agreed" above "to accept", "said" above "it would refuse"."""
+        if token.i not in self._governors:
+            out, word = [], token
+            for _ in range(MAX_CLIMB):
+                if word.dep_ not in GOVERNED_BY or word.head is word:
+                    break
+                word = word.head
+                if word.pos_ in PREDICATE_POS:
+                    out.append(word)
+            self._governors[token.i] = out
+        return self._governors[token.i]
 
+    def governed(self, token: Token, depth: int = 2) -> list[Token]:
+        """The predicates the word governs, two levels down, and the objects of its prepositions."""
+        key = (token.i, depth)
+        if key not in self._governed:
+            out = []
+            for child in self.kids[token.i]:
+                if child.dep_ in GOVERNS and child.pos_ in PREDICATE_POS:
+                    out.append(child)
+                    if depth > 1:
+                        out.extend(self.governed(child, depth - 1))
+                elif child.dep_ == "prep":
+                    out.extend(g for g in self.kids[child.i] if g.dep_ in ("pobj", "pcomp") and g.pos_ in PREDICATE_POS)
+            self._governed[key] = out
+        return self._governed[key]
 
-def _modals(token: Token) -> list[str]:
-    found = []
-    for word in [token, *_governors(token)]:
-        found += [c.lower_ for c in word.children if c.dep_ == "aux" and c.tag_ == "MD"]
-    return found
+    def negated(self, token: Token) -> bool:
+        if token.i not in self._negated:
+            children = self.kids[token.i]
+            self._negated[token.i] = any(
+                c.dep_ in ("neg", "advmod") and c.lower_ in NEGATIONS for c in children
+            ) or any(c.dep_ == "det" and c.lower_ == "no" for c in children)
+        return self._negated[token.i]
+
+    def modals(self, token: Token) -> list[str]:
+        found = []
+        for word in [token, *self.governors(token)]:
+            found += [c.lower_ for c in self.kids[word.i] if c.dep_ == "aux" and c.tag_ == "MD"]
+        return found
 
 
 @Language.factory(
