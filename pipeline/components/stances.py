@@ -148,14 +148,18 @@ class StanceFinder:
 
     def __init__(self, nlp: Language, migration_terms: list[str], language: str = "en"):
         self.matcher = DependencyMatcher(nlp.vocab)
-        # the DependencyMatcher's cost is per pattern and per Doc, whatever the tree; half the patterns are one word
+        # the DependencyMatcher's cost is per pattern and per Doc, whatever the tree: half the patterns are one
+        # word, and it is not run at all on a Doc without the cue lemma of some tree pattern (half of them)
         self.word_matcher = Matcher(nlp.vocab)
+        self.tree_cue_lemmas: set[str] = set()
         self.rules: dict[str, dict] = {}
         for row in read_stance_patterns(language):
             if len(row["pattern"]) == 1:
                 self.word_matcher.add(row["rule"], [[row["pattern"][0]["RIGHT_ATTRS"]]])
             else:
                 self.matcher.add(row["rule"], [row["pattern"]])
+                lemma = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]  # every cue pattern anchors on lemmas
+                self.tree_cue_lemmas.update(lemma["IN"] if isinstance(lemma, dict) else [lemma])
             self.rules[row["rule"]] = row
         self.priority = {rule: n for n, rule in enumerate(self.rules)}
         self.migration_terms = tuple(migration_terms)
@@ -205,9 +209,10 @@ class StanceFinder:
         """(rule, cue token) for every pattern that matches, one-word and tree patterns alike."""
         if not self.rules:
             return []
-        return [(match_id, start) for match_id, start, _ in self.word_matcher(doc)] + [
-            (match_id, token_ids[0]) for match_id, token_ids in self.matcher(doc)
-        ]
+        found = [(match_id, start) for match_id, start, _ in self.word_matcher(doc)]
+        if not self.tree_cue_lemmas.isdisjoint(token.lemma_ for token in doc):
+            found += [(match_id, token_ids[0]) for match_id, token_ids in self.matcher(doc)]
+        return found
 
     def _family_cues(self, sentence: Span, pattern_cues: dict[int, Cue]) -> list[Cue]:
         """A cue for every verb or noun of a stance's family that no pattern claimed, one per stance."""
