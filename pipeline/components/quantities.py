@@ -35,6 +35,11 @@ class QuantityMatcher:
             self.matcher.add(f"{row['label']}_{number}", [row["pattern"]])
 
     def __call__(self, doc: Doc) -> Doc:
+        # every pattern needs a number: most sentences have none, and the patterns' optional leading words
+        # ("up to", "some") make the Matcher try every token
+        if not any(token.like_num for token in doc):
+            doc.spans["quantities"] = []
+            return doc
         spans = [doc[start:end] for _, start, end in self.matcher(doc)]
         doc.spans["quantities"] = [
             span
