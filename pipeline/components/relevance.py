@@ -56,6 +56,12 @@ class RelevanceGate:
         return doc
 
 
+def cue_lemmas(pattern_row: dict) -> list[str]:
+    """The lemmas a cue pattern's first word (its cue) may have: every pattern anchors on lemmas."""
+    lemma = pattern_row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
+    return lemma["IN"] if isinstance(lemma, dict) else [lemma]
+
+
 def cue_stems(language: str = "en", every_family_word: bool = False) -> list[str]:
     """Stems of every lemma a stance pattern anchors on ("refus" for refuse, refused, refusing) and of
     every word of the stance families (``stance_families.json``), so the gate lets through every sentence
@@ -63,8 +69,7 @@ def cue_stems(language: str = "en", every_family_word: bool = False) -> list[str
     ending ("rechaz" for rechazó, rechaza, rechazaron)."""
     lemmas: set[str] = set()
     for row in read_stance_patterns(language):
-        anchor = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]
-        lemmas.update(anchor["IN"] if isinstance(anchor, dict) else [anchor])
+        lemmas.update(cue_lemmas(row))
     too_common = set() if every_family_word else set(read_json("stance_families.json", language)["_not_gate_cues"])
     for words in stance_families(language).values():
         # a phrase ("call off") opens the gate through its verb, which is a family word or too common

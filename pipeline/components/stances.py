@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 
 from models import Position
 from pipeline.components.countries import NEGATED_PREFIX
-from pipeline.components.relevance import read_stance_patterns
+from pipeline.components.relevance import cue_lemmas, read_stance_patterns
 from pipeline.lexicons import family_index, read_json
 
 if not Doc.has_extension("positions"):
@@ -158,8 +158,7 @@ class StanceFinder:
                 self.word_matcher.add(row["rule"], [[row["pattern"][0]["RIGHT_ATTRS"]]])
             else:
                 self.matcher.add(row["rule"], [row["pattern"]])
-                lemma = row["pattern"][0]["RIGHT_ATTRS"]["LEMMA"]  # every cue pattern anchors on lemmas
-                self.tree_cue_lemmas.update(lemma["IN"] if isinstance(lemma, dict) else [lemma])
+                self.tree_cue_lemmas.update(cue_lemmas(row))
             self.rules[row["rule"]] = row
         self.priority = {rule: n for n, rule in enumerate(self.rules)}
         self.migration_terms = tuple(migration_terms)
