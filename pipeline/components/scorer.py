@@ -106,7 +106,9 @@ class PositionScorer:
             return doc
         kept: list[dict] = []
         sentence_mentions = mentions(doc)
-        for candidate in self.candidates(doc, sentence_mentions):
+        tokens = list(doc)  # one pass: every Token object is made once
+        tree = _Tree(tokens)
+        for candidate in self.candidates(doc, sentence_mentions, tokens, tree):
             probability = self.probability(candidate)
             if probability < threshold_for(candidate, self.model["thresholds"]):
                 continue
@@ -114,7 +116,7 @@ class PositionScorer:
             readings = (
                 candidate.rule_positions
                 or candidate.proposed[:1]
-                or [self._new_position(candidate, doc, sentence_mentions)]
+                or [self._new_position(candidate, doc, sentence_mentions, tree)]
             )
             confidence = round(calibrate(self.model.get("calibration_curve"), probability), 3)
             kept.extend({**position, "confidence": confidence} for position in readings)
@@ -133,9 +135,16 @@ class PositionScorer:
         return dict(zip(STANCES, map(sum, zip(*vectors, strict=True)) if vectors else repeat(0.0), strict=False))
 
     # ---- candidates ----------------------------------------------------------------------------
-    def candidates(self, doc: Doc, sentence_mentions: list[Mention]) -> list[Candidate]:
+    def candidates(
+        self,
+        doc: Doc,
+        sentence_mentions: list[Mention],
+        tokens: list[Token] | None = None,
+        tree: _Tree | None = None,
+    ) -> list[Candidate]:
         """Every (country, stance) pair of the sentence: countries named (``mentions(doc)``), and the
-        country a pronoun or a bare "the government" stands for (the previous sentences' last country)."""
+        country a pronoun or a bare "the government" stands for (the previous sentences' last country).
+        ``tokens`` and ``tree`` are the sentence's, when the caller has already read them."""
         rule_positions = [p for p in doc._.positions if not p["rule"].startswith(FAMILY_RULE)]
         proposals = [p for p in doc._.positions if p["rule"].startswith(FAMILY_RULE)]
         by_country: dict[str, list[Mention]] = {}
@@ -143,7 +152,7 @@ class PositionScorer:
             by_country.setdefault(mention.country, []).append(mention)
         countries = list(dict.fromkeys([*by_country, *(p["actor"] for p in rule_positions + proposals)]))
         context = doc.user_data.get(CONTEXT_KEY)
-        tokens = list(doc)  # one pass: every Token object is made once
+        tokens = tokens if tokens is not None else list(doc)
         refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in tokens)
         if context and refers_back and context not in countries:
             countries.append(context)
@@ -151,7 +160,7 @@ class PositionScorer:
         out = []
         order = {country: n for n, country in enumerate(countries)}
         families_of = _FamiliesOf(self.family_index)
-        tree = _Tree(tokens)
+        tree = tree if tree is not None else _Tree(tokens)
         family_words = [
             _FamilyWord.of(t, families_of[t], tree) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]
         ]
@@ -263,11 +272,10 @@ class PositionScorer:
             around = [(role, families_of[w], tree.negated(w)) for role, words in roles for w in words]
         return in_sentence, around
 
-    def _new_position(self, candidate: Candidate, doc: Doc, sentence_mentions: list[Mention]) -> dict:
+    def _new_position(self, candidate: Candidate, doc: Doc, sentence_mentions: list[Mention], tree: _Tree) -> dict:
         """A pair no rule read: the counterpart is the other country nearest its predicate, negation and
         hedging are read off that predicate, and the evidence is the sentence."""
         predicate = candidate.predicate
-        tree = _Tree(list(doc))
         others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
@@ -442,7 +450,7 @@ class _Tree:
         if token.i not in self._governors:
             out, word = [], token
             for _ in range(MAX_CLIMB):
-                if word.dep_ not in GOVERNED_BY or word.head is word:
+                if word.dep_ not in GOVERNED_BY or word.head.i == word.i:
                     break
                 word = word.head
                 if word.pos_ in PREDICATE_POS:
