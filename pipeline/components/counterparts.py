@@ -153,7 +153,7 @@ def options_features(
         features += [f"words={distance_band(root.i - named_actor.i)}", f"tree={shape}", f"{stance}|tree={shape}",
                      f"tree_first={down[0] if down else 'self'}",
                      "before_actor" if root.i < named_actor.i else "after_actor"]  # fmt: skip
-        if head is predicate:
+        if predicate is not None and head.i == predicate.i:
             features += ["same_head", f"{stance}|same_head"]
         option_roots = {m.span.root.i for m in own}
         features += [f for name, i in nearest.items() if i in option_roots for f in (name, f"{stance}|{name}")]

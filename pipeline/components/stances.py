@@ -293,7 +293,7 @@ class StanceFinder:
             )
         if stance not in ("accept", "refuse") or governed:
             return True
-        words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head is cue)]
+        words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head.i == cue.i)]
         if cue.dep_ == "relcl":
             words.append(cue.head)
         text = " ".join(t.lower_ for t in words)
