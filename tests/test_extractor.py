@@ -155,3 +155,36 @@ def test_according_to_names_a_source_not_an_accord(extractor):
     assert family_matches(doc[0], family_index("en")) == []
     (result,) = extractor.extract([text])
     assert all(p.stance != "agree" for p in result.positions)
+
+
+def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
+    """ "Rejected reports that Nairobi had signed a deal ... to take in deportees" denies an agreement to
+    accept: agree and accept, both negated (gold/DECISIONS.md), and the rejecting is no refusal."""
+    text = "Kenya's president rejected reports that Nairobi had signed a deal with Washington to take in deportees."
+    positions = {(p.actor, p.stance, p.counterpart, p.negated) for p in extractor.extract_one(text).positions}
+    assert {("KEN", "agree", "USA", True), ("KEN", "accept", "USA", True)} <= positions
+    assert all(stance != "refuse" for _, stance, _, _ in positions)
+    (refusal,) = extractor.extract_one("Mexico rejected the U.S. deportation flights.").positions
+    assert (refusal.stance, refusal.negated) == ("refuse", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "is_denied"),
+    [
+        ("Uganda denied that it had agreed to receive migrants deported from Israel.", "agreed", True),
+        ("Libya dismissed claims that it would take in migrants expelled by the United States.", "take", True),
+        ("Guyana did not deny that it had agreed to take deportees from the United States.", "agreed", False),
+        # what the denier says in its own voice stands: the parser hangs "saying" inside the claim
+        (
+            "The minister rejected claims that the move endorsed Trump's agenda, saying Ghana had received "
+            "the deportees.",
+            "received",
+            False,
+        ),
+    ],
+)
+def test_what_a_denial_covers(extractor, text, word, is_denied):
+    from pipeline.components.stances import denied
+
+    doc = extractor.pipelines.parser(text)
+    assert denied(next(t for t in doc if t.text == word)) is is_denied

@@ -144,3 +144,13 @@ def test_a_light_verb_is_read_with_its_object(spanish):
     doc = spanish.pipelines.parser("Caracas dio luz verde a los vuelos de deportación.")
     verb = next(t for t in doc if t.lemma_ == "dar")
     assert ("accept", "dar luz") in family_matches(verb, family_index("es"))
+
+
+def test_negar_que_negates_and_negarse_a_refuses(spanish):
+    """ "Negó que México hubiera aceptado" denies an acceptance; "se negó a recibir" is a refusal."""
+    denial = spanish.extract_one("El canciller negó que México hubiera aceptado recibir deportados de Estados Unidos.")
+    assert ("MEX", "accept", True) in {(p.actor, p.stance, p.negated) for p in denial.positions}
+    refusal = spanish.extract_one("Colombia se negó a recibir los aviones con deportados de Estados Unidos.")
+    readings = {(p.actor, p.stance, p.negated) for p in refusal.positions}
+    assert ("COL", "refuse", False) in readings
+    assert not any(negated for _, _, negated in readings)

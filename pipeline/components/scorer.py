@@ -36,6 +36,8 @@ from pipeline.components.stances import (
     FAMILY_RULE,
     ROLES,
     Mention,
+    denied,
+    denies_a_claim,
     family_matches,
     mentions,
 )
@@ -228,6 +230,11 @@ class PositionScorer:
                 features.append(f"down={word.lemma_.lower()}")
             if tree.negated(head):
                 features.append("neg")
+            # "rejected reports that it had signed": the one denies a claim, the other is in what is denied
+            if denies_a_claim(head):
+                features.append("denies_claim")
+            elif denied(head):
+                features.append("denied")
             for modal in tree.modals(head):
                 features.append(f"modal={modal}")
             # the words just before and after the country, read whatever the parse made of them: long news
@@ -279,7 +286,9 @@ class PositionScorer:
         others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
-        negated = predicate is not None and candidate.stance != "refuse" and tree.negated(predicate)
+        negated = predicate is not None and (
+            (candidate.stance != "refuse" and tree.negated(predicate)) or denied(predicate)
+        )
         modal = predicate is not None and any(m in ROLES.hedge_modals for m in tree.modals(predicate))
         text = doc.text  # Doc.text joins every token: read once
         return {

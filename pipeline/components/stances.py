@@ -10,11 +10,13 @@ finder reads the parse around it, following the labelling guidelines (``gold/GUI
   government" is the reporting clause's subject, else the last country named before it;
 - counterpart: the nearest other country that is not the deportees' nationality (one position per
   country when the object is a list of them);
-- negated: ``neg``, "no" or "fail(ure) to" on the cue's chain; hedged: "may/might/could", "would"
-  with a condition, "is expected to", intent; an affirmative ``consider`` is always hedged;
+- negated: ``neg``, "no" or "fail(ure) to" on the cue's chain, or a denial of it ("denied that it had
+  agreed", "rejected reports that it signed a deal", "negó que"; the denying verb is then no refusal);
+  hedged: "may/might/could", "would" with a condition, "is expected to", intent; an affirmative
+  ``consider`` is always hedged;
 - a governing cue swallows the one it controls ("refused to accept" is one refuse) unless it is an
-  agreement ("agreed to accept" is agree and accept); nothing inside an "if"/"unless" clause is a
-  position; "will not accept" is a refusal, not a negated acceptance.
+  agreement ("agreed to accept" is agree and accept, and a denied agreement denies both); nothing
+  inside an "if"/"unless" clause is a position; "will not accept" is a refusal, not a negated acceptance.
 
 Word lists live in ``lexicons/roles.json``.
 """
@@ -39,6 +41,7 @@ if not Doc.has_extension("positions"):
 CONTEXT_KEY = "migtrack_context"
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
+COMPLEMENTIZERS = frozenset({"that", "que"})
 FAMILY_RULE = "family."
 MAX_CLIMB = 8
 # how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
@@ -227,8 +230,10 @@ class StanceFinder:
     ) -> list[Position]:
         token, rule, stance = cue.token, cue.rule, cue.stance
         governor = _governing_cue(token, cues)
-        if governor is not None and (governor.stance != "agree" or _negated(governor.token)):
+        if governor is not None and governor.stance != "agree":
             return []
+        # "denied that it had agreed to take deportees": the accepting is denied with the agreement
+        agreement_negated = governor is not None and _negated(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
@@ -239,9 +244,11 @@ class StanceFinder:
             return []  # "did not respond to requests for comment"
         if cue.requires_object and not any(c.dep_ in ("dobj", "nsubjpass") for c in token.children):
             return []
+        if stance == "refuse" and denies_a_claim(token):
+            return []  # "rejected reports that Kenya signed a deal": the deal is denied, nothing refused
         if token.pos_ not in NOMINAL and not self._about_migration(token, stance, governed=governor is not None):
             return []
-        negated = _negated(token)
+        negated = agreement_negated or _negated(token)
         if stance == "accept" and token.pos_ not in NOMINAL:
             if _has_neg(token) and not _perfect(token):
                 stance, negated, rule = "refuse", False, rule + "+will_not_accept"
@@ -698,7 +705,62 @@ def _perfect(token: Token) -> bool:
     return any(c.dep_ == "aux" and c.lemma_ == "have" for c in token.children)
 
 
+def denied(token: Token) -> bool:
+    """Whether the word stands in what its sentence denies: the clause a denying verb governs ("denied
+    that any deal existed", "negó que México hubiera aceptado", "denied having agreed") or the clause of
+    a claim that verb takes as object ("rejected reports that Kenya signed a deal", "dismissed claims
+    that ..."). A denial is the stance, negated (gold/DECISIONS.md); "did not deny that ..." is none."""
+    if token.pos_ not in ("VERB", "NOUN"):
+        return False
+    if token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() not in ROLES.existence_verbs:
+        return False  # "negó que el pacto suponga abrir ...": what the deal does is denied, not the deal
+    below, word = None, token
+    for _ in range(MAX_CLIMB):
+        head = word.head
+        lemma = head.lemma_.lower()
+        if head.i == word.i:
+            return False
+        if lemma in ROLES.denying_verbs and not _has_neg(head):
+            return _denies(head, word, below)
+        if head.pos_ == "VERB" and lemma in ROLES.reporting_verbs:
+            return False  # "rejected claims that ..., saying Ghana had received them": what is said stands
+        if head.pos_ in NOMINAL and lemma not in ROLES.claim_nouns and lemma not in ROLES.agreement_nouns:
+            return False  # another noun's clause: "posibilidad que las autoridades rechazan"
+        below, word = word, head
+    return False
+
+
+def denies_a_claim(verb: Token) -> bool:
+    """Whether a denying verb denies something said, not something asked: "denied that ...", "rejected
+    reports that ...", against "rejected the flights"."""
+    if verb.lemma_.lower() not in ROLES.denying_verbs:
+        return False
+    return any(
+        (c.dep_ == "ccomp" and _denies(verb, c, None))
+        or (c.dep_ in OBJECT_DEPS and c.lemma_.lower() in ROLES.claim_nouns)
+        for c in verb.children
+    )
+
+
+def _denies(verb: Token, word: Token, below: Token | None) -> bool:
+    """Whether ``verb`` denies what hangs from it through ``word`` (and ``below`` under that)."""
+    if word.dep_ == "ccomp":  # "denied that ...", "denied any deal existed"; not a misparsed "a quien ..."
+        return all(c.lower_ in COMPLEMENTIZERS for c in word.children if c.dep_ == "mark")
+    if word.dep_ == "xcomp":  # "denied having agreed", "negó haber firmado"; "se negó a recibir" refuses
+        return verb.lemma_.lower() in ROLES.denying_with_infinitive and not any(c.lower_ == "se" for c in verb.children)
+    # the claim's "that" clause or its "of" ("the existence of a deal"), not a participle the parser hung
+    # from it ("rejected claims ..., saying Ghana had received them")
+    return (
+        word.dep_ in OBJECT_DEPS
+        and word.lemma_.lower() in ROLES.claim_nouns
+        and below is not None
+        and (below.dep_ == "prep" or any(c.dep_ == "mark" for c in below.children))
+    )
+
+
 def _negated(cue: Token) -> bool:
+    if denied(cue):
+        return True
     agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
     if agreement is not None and _has_neg(agreement):
         return True  # "no agreement was reached"
