@@ -150,6 +150,9 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     """ "Negó que México hubiera aceptado" denies an acceptance; "se negó a recibir" is a refusal."""
     denial = spanish.extract_one("El canciller negó que México hubiera aceptado recibir deportados de Estados Unidos.")
     assert ("MEX", "accept", True) in {(p.actor, p.stance, p.negated) for p in denial.positions}
+    # "vaya a recibir" is parsed as an infinitive complement; its "que" still makes it the denied clause
+    periphrasis = spanish.extract_one("Milei desmintió que Argentina vaya a recibir a deportados de Estados Unidos.")
+    assert ("ARG", "accept", True) in {(p.actor, p.stance, p.negated) for p in periphrasis.positions}
     refusal = spanish.extract_one("Colombia se negó a recibir los aviones con deportados de Estados Unidos.")
     readings = {(p.actor, p.stance, p.negated) for p in refusal.positions}
     assert ("COL", "refuse", False) in readings
