@@ -42,11 +42,15 @@ BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
 def candidates_of(extractor: Extractor, items: list[dict]) -> list[list[Candidate]]:
-    """Each item's candidates, read off the parse with the scorer itself switched off."""
+    """Each item's candidates, read off the parse as the scorer reads them in the pipeline: with the scorer
+    and what comes after it switched off. The counterpart chooser comes after it; left on, it rewrote the
+    rule readings' counterparts before the trainer read them, so the scorer learnt from counterparts it
+    never sees when it runs."""
     parser = extractor.pipelines.parser
     scorer: PositionScorer = parser.get_pipe("migtrack_position_scorer")
+    after = parser.pipe_names[parser.pipe_names.index("migtrack_position_scorer") :]
     out: list[list[Candidate]] = [[] for _ in items]
-    with parser.select_pipes(disable=["migtrack_position_scorer"]):
+    with parser.select_pipes(disable=after):
         for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items]):
             out[index].extend(scorer.candidates(doc, mentions(doc)))
     return out

@@ -51,6 +51,34 @@ def test_a_candidate_scores_as_the_sum_of_its_features_weights_once_each(extract
         assert abs(scorer.probability(candidate) - expected) < 1e-9
 
 
+def test_the_trainer_reads_the_candidates_the_scorer_reads_when_it_runs(extractor):
+    """The counterpart chooser runs after the scorer. The trainer once read the candidates with the chooser
+    on, so the scorer learnt from rule readings whose counterparts the chooser had already rewritten, which
+    it never sees when it runs."""
+    from pipeline.train_scorer import candidates_of
+
+    scorer = extractor.pipelines.parser.get_pipe("migtrack_position_scorer")
+    items = read_jsonl(GOLD_DIR / "real" / "en_dev.jsonl")[:150]
+    seen = []
+
+    def recording(*args, **kwargs):
+        found = type(scorer).candidates(scorer, *args, **kwargs)
+        seen.extend(found)
+        return found
+
+    scorer.candidates = recording  # an instance attribute: the pipeline's own call goes through it
+    try:
+        list(extractor.extract([item["text"] for item in items]))
+    finally:
+        del scorer.candidates
+    trained = [c for cs in candidates_of(extractor, items) for c in cs]
+
+    def described(candidates):
+        return sorted((c.actor, c.stance, tuple(sorted(c.features))) for c in candidates)
+
+    assert len(seen) > 500 and described(seen) == described(trained)
+
+
 def test_folds_keep_a_pages_sentences_together():
     items = [{"id": f"s{n}", "source_url": f"https://example.com/{n // 3}"} for n in range(12)]
     items += [{"id": "team-1"}, {"id": "team-2"}]  # team-written sentences have no page: each stands alone
