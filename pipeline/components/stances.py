@@ -735,11 +735,7 @@ def denies_a_claim(verb: Token) -> bool:
     reports that ...", against "rejected the flights"."""
     if verb.lemma_.lower() not in ROLES.denying_verbs:
         return False
-    return any(
-        (c.dep_ == "ccomp" and _denies(verb, c, None))
-        or (c.dep_ in OBJECT_DEPS and c.lemma_.lower() in ROLES.claim_nouns)
-        for c in verb.children
-    )
+    return any((c.dep_ == "ccomp" and _denies(verb, c, None)) or _a_claim_taken(c) for c in verb.children)
 
 
 def _denies(verb: Token, word: Token, below: Token | None) -> bool:
@@ -754,11 +750,15 @@ def _denies(verb: Token, word: Token, below: Token | None) -> bool:
     # the claim's "that" clause or its "of" ("the existence of a deal"), not a participle the parser hung
     # from it ("rejected claims ..., saying Ghana had received them")
     return (
-        word.dep_ in OBJECT_DEPS
-        and word.lemma_.lower() in ROLES.claim_nouns
+        _a_claim_taken(word)
         and below is not None
         and (below.dep_ == "prep" or any(c.dep_ == "mark" for c in below.children))
     )
+
+
+def _a_claim_taken(word: Token) -> bool:
+    """ "reports", "claims", "versiones" as the object of the verb they hang from."""
+    return word.dep_ in OBJECT_DEPS and word.lemma_.lower() in ROLES.claim_nouns
 
 
 def _negated(cue: Token) -> bool:
