@@ -743,10 +743,12 @@ def _denies(verb: Token, word: Token, below: Token | None) -> bool:
     marks = [c.lower_ for c in word.children if c.dep_ == "mark"]
     if word.dep_ == "ccomp":  # "denied that ...", "denied any deal existed"; not a misparsed "a quien ..."
         return all(mark in COMPLEMENTIZERS for mark in marks)
-    if word.dep_ == "xcomp" and "que" in marks:  # "desmintió que Argentina vaya a recibir": a clause all the same
-        return True
-    if word.dep_ == "xcomp":  # "denied having agreed", "negó haber firmado"; "se negó a recibir" refuses
-        return verb.lemma_.lower() in ROLES.denying_with_infinitive and not any(c.lower_ == "se" for c in verb.children)
+    if word.dep_ == "xcomp":
+        # "desmintió que Argentina vaya a recibir" is a clause all the same; with an infinitive, "denied
+        # having agreed" and "negó haber firmado" deny, "se negó a recibir" refuses
+        return "que" in marks or (
+            verb.lemma_.lower() in ROLES.denying_with_infinitive and not any(c.lower_ == "se" for c in verb.children)
+        )
     # the claim's "that" clause or its "of" ("the existence of a deal"), not a participle the parser hung
     # from it ("rejected claims ..., saying Ghana had received them")
     return (
