@@ -63,7 +63,9 @@ MIN_DETECTION_CHARACTERS = 40  # shorter texts say too little to overrule what t
 
 
 @cache
-def _identifier():
+def language_identifier():
+    """py3langid's model, restricted to ``DETECTABLE``; loaded once per process (it takes a fraction of a
+    second, which page readers pay before their first page, not with it)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -76,7 +78,7 @@ def detected_language(text: str) -> tuple[str | None, float]:
     (None, 0.0) for a text too short to tell."""
     if len(text.strip()) < MIN_DETECTION_CHARACTERS:
         return None, 0.0
-    language, probability = _identifier().classify(text[:5000])
+    language, probability = language_identifier().classify(text[:5000])
     return language, float(probability)
 
 

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from models import Article
+from models.normalise import language_identifier
 from spiders.articles import read_page
 
 logger = logging.getLogger(__name__)
@@ -39,15 +40,27 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def reader_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes for ``read_page``: spawned, not forked (a fork of the crawl would copy its reactor,
-    threads and open sockets), and each ends when the process that started it is gone."""
+def reader_pool(workers: int, fork: bool = False) -> ProcessPoolExecutor:
+    """Worker processes for ``read_page``, each ending when the process that started it is gone.
+
+    Spawned by default: a fork of the crawl would copy its reactor, threads and open sockets. ``fork``
+    asks for forked workers where the caller has nothing of the kind (a WARC import reads in one thread):
+    they start with trafilatura and the language identifier already loaded instead of loading them again,
+    half a second of every run. A fork is only taken while this process has no other thread, since a
+    thread caught holding a lock (the progress bar's, a stream's) would leave it held in the copy."""
+    start_method = "fork" if fork and threading.active_count() == 1 else "spawn"
     return ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=multiprocessing.get_context(start_method),
         initializer=exit_with_parent,
         initargs=(os.getpid(),),
     )
+
+
+def prepare_reader() -> None:
+    """Loads what reading a page needs and a fork does not bring along (the language identifier's model),
+    so the first page handed to a new reader does not wait for it."""
+    language_identifier()
 
 
 class ReaderDied(Exception):

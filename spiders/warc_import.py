@@ -32,7 +32,7 @@ from models.normalise import iso_published
 from spiders.articles import read_page
 from spiders.pipelines import ArticleStore
 from spiders.prefilter import prefilter
-from spiders.readers import reader_pool
+from spiders.readers import prepare_reader, reader_pool
 from spiders.urls import is_fetchable, normalize_url
 from spiders.warcs import Response, Unreadable, read_responses
 
@@ -92,8 +92,15 @@ class WarcImport:
         self.articles = ArticleStore(db)
         self.outlets = {_host(feed.url): feed for feed in feeds if not feed.aggregator}
         self.workers, self.max_bytes, self.seconds_per_page = workers, max_bytes, seconds_per_page
-        self.pool: ProcessPoolExecutor | None = None
         self.prefilter = prefilter()
+        # started now, not at the first relevant page: the readers load their model while the scan begins
+        self.pool: ProcessPoolExecutor | None = self._start_readers() if workers > 0 else None
+
+    def _start_readers(self) -> ProcessPoolExecutor:
+        """Forked readers (this loop has no reactor or socket to copy), told to load their model at once."""
+        pool = reader_pool(self.workers, fork=True)
+        pool.submit(prepare_reader)
+        return pool
 
     def close(self) -> None:
         if self.pool is not None:
@@ -178,7 +185,7 @@ class WarcImport:
                 future.set_exception(error)
             return future
         for _ in range(2):
-            self.pool = self.pool or reader_pool(self.workers)
+            self.pool = self.pool or self._start_readers()
             try:
                 return self.pool.submit(read_page, *page)
             except BrokenProcessPool:  # a reader died with another page: a new pool takes this one

@@ -178,3 +178,18 @@ def test_readers_end_when_the_crawl_that_started_them_is_killed(tmp_path):
     while Path(f"/proc/{reader_pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{reader_pid}").exists(), "the reader outlived its crawl"
+
+
+def test_readers_are_forked_only_for_a_caller_with_one_thread():
+    """A WARC import asks for forked readers (they start with trafilatura loaded); a process with another
+    thread running, which a fork could catch holding a lock, gets spawned ones, as the crawl always does."""
+    script = (
+        "import threading, time\n"
+        "from spiders.readers import reader_pool\n"
+        "print(reader_pool(1)._mp_context.get_start_method())\n"
+        "print(reader_pool(1, fork=True)._mp_context.get_start_method())\n"
+        "threading.Thread(target=time.sleep, args=(2,), daemon=True).start()\n"
+        "print(reader_pool(1, fork=True)._mp_context.get_start_method())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["spawn", "fork", "spawn"]
