@@ -169,6 +169,31 @@ def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
 
 
 @pytest.mark.parametrize(
+    ("text", "actor", "reading"),
+    [
+        ("Abuja will take no deportees at all from America, the foreign minister announced.", "NGA", ("refuse", False)),
+        ("Under no circumstances will Mexico take repatriations carried out by Texas.", "MEX", ("refuse", False)),
+        ("Nigeria is in no position to take in deportees from Venezuela, the minister said.", "NGA", ("refuse", False)),
+        ("Rabat had long been unwilling to receive people deported by the Dutch.", "MAR", ("refuse", False)),
+        ("Mexico is not willing to accept deportees of other nationalities.", "MEX", ("refuse", False)),
+        # what did not happen is no refusal: a negated acceptance (gold/DECISIONS.md)
+        ("Mexico has taken no deportees from other countries so far.", "MEX", ("accept", True)),
+        ("Mexico will take no more than 30,000 deportees a month.", "MEX", ("accept", False)),
+    ],
+)
+def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, reading):
+    """The guidelines: "will not accept", "cannot take" are one refuse, not a negated accept; so are a
+    verb of accepting whose object is "no deportees", "under no circumstances", "in no position to" and
+    "unwilling to". Read at the stance finder, before the scorer weighs it."""
+    parser = extractor.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        ((_, doc, _),) = extractor.parsed_sentences([text])
+    readings = {(p["stance"], p["negated"]) for p in doc._.positions if p["actor"] == actor}
+    assert reading in readings
+    assert not {("accept", False), ("refuse", False)} - {reading} & readings
+
+
+@pytest.mark.parametrize(
     ("text", "word", "is_denied"),
     [
         ("Uganda denied that it had agreed to receive migrants deported from Israel.", "agreed", True),

@@ -157,3 +157,19 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     readings = {(p.actor, p.stance, p.negated) for p in refusal.positions}
     assert ("COL", "refuse", False) in readings
     assert not any(negated for _, _, negated in readings)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Guatemala no está dispuesta a recibir deportados de otros países.", "GTM"),
+        ("Guatemala fue incapaz de recibir a los deportados de Estados Unidos.", "GTM"),
+        ("Panamá no tiene capacidad para recibir a más migrantes deportados.", "PAN"),
+    ],
+)
+def test_no_dispuesto_incapaz_and_sin_capacidad_are_refusals(spanish, text, actor):
+    """As "not willing to", "unable to" and "lacks the capacity to" in English: one refuse, not an accept."""
+    parser = spanish.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        ((_, doc, _),) = spanish.parsed_sentences([text])
+    assert {(p["stance"], p["negated"]) for p in doc._.positions if p["actor"] == actor} == {("refuse", False)}

@@ -230,8 +230,8 @@ class StanceFinder:
     ) -> list[Position]:
         token, rule, stance = cue.token, cue.rule, cue.stance
         governor = _governing_cue(token, cues)
-        if governor is not None and governor.stance != "agree":
-            return []
+        if governor is not None and (governor.stance != "agree" or _refused_by_not_agreeing(governor.token)):
+            return []  # "refused to accept", "will not agree to take": one refusal, the governing cue's
         # "denied that it had agreed to take deportees": the accepting is denied with the agreement
         agreement_negated = governor is not None and _negated(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
@@ -250,12 +250,12 @@ class StanceFinder:
             return []
         negated = agreement_negated or _negated(token)
         if stance == "accept" and token.pos_ not in NOMINAL:
-            if _has_neg(token) and not _perfect(token):
-                stance, negated, rule = "refuse", False, rule + "+will_not_accept"
-            elif _lacks_capacity(token):
-                stance, negated, rule = "refuse", False, rule + "+lacks_capacity"
+            if refusal := _said_as_refusal(token):
+                stance, negated, rule = "refuse", False, f"{rule}+{refusal}"
             elif _accepts_an_agreement(token):
                 stance, rule = "agree", rule + "+accepted_agreement"
+        elif stance == "agree" and _refused_by_not_agreeing(token):
+            stance, negated, rule = "refuse", False, rule + "+will_not_agree"
         if stance == "agree":
             pairs = _agreement_pairs(token, sent_mentions, reciprocal=not negated)
         else:
@@ -608,13 +608,65 @@ def _between(noun: Token) -> bool:
     return any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
 
 
+def _said_as_refusal(verb: Token) -> str | None:
+    """How an accepting verb says the accepting will not be done, where it says it as a refusal (the
+    guidelines: "will not accept", "cannot take" are one refuse, not a negated accept); None otherwise.
+    What did not happen ("has not accepted them", "failed to take back") stays a negated accept."""
+    if _perfect(verb):
+        return None
+    if _has_neg(verb):
+        return "will_not_accept"
+    if _lacks_capacity(verb):
+        return "lacks_capacity"
+    if any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in verb.children):
+        return "takes_none"  # "will readmit no deportee", "will take no deportees from America"
+    # "under no circumstances will Mexico take" (a preposition's object), "en ningún caso aceptará" (obl)
+    phrases = [n for c in verb.children for n in (c.children if c.dep_ == "prep" else (c,))]
+    if any(n.lemma_.lower() in ROLES.manner_nouns and _none_of(n) for n in phrases):
+        return "under_no_circumstances"
+    if verb.dep_ not in ("xcomp", "acl"):  # "incapaz de recibir" is an acl in Spanish
+        return None
+    controller = verb.head
+    if controller.lemma_.lower() in ROLES.refusing_governors:
+        return "unwilling"  # "unwilling to receive", "unable to admit"
+    if controller.lemma_.lower() in ROLES.intending_verbs and _has_neg(controller):
+        return "will_not_accept"  # "is not going to take", "does not want to receive"
+    # "is not willing to accept", "no está dispuesto a recibir", "neither ... nor ... is ready to take"
+    holders = (controller, controller.head) if controller.dep_ == "acomp" else (controller,)
+    if controller.lemma_.lower() in ROLES.willing_words and (
+        any(_has_neg(word) for word in holders) or _neither_subject(holders[-1])
+    ):
+        return "not_willing"
+    return None
+
+
+def _refused_by_not_agreeing(verb: Token) -> bool:
+    """ "will not agree to take", "would not consent": a refusal phrased with agree (gold/DECISIONS.md), where
+    "has not agreed" or "did not agree" says an agreement did not happen (a negated agree)."""
+    return (
+        verb.pos_ not in NOMINAL
+        and _has_neg(verb)
+        and any(c.dep_ == "aux" and c.lower_ in ROLES.future_modals for c in verb.children)
+    )
+
+
+def _none_of(noun: Token) -> bool:
+    """ "no deportees", "ningún caso": a noun whose determiner says there is none of it."""
+    return any(c.dep_ == "det" and c.lemma_.lower() in ROLES.none_determiners for c in noun.children)
+
+
 def _lacks_capacity(verb: Token) -> bool:
-    """ "did not have the capacity to take in", "lacked the facilities to receive": a refusal."""
+    """ "did not have the capacity to take in", "lacked the facilities to receive", "in no position to
+    take", "no tiene capacidad para recibir": a refusal."""
     noun = verb.head
-    if verb.dep_ not in ("acl", "xcomp") or noun.lemma_.lower() not in ROLES.capacity_nouns:
+    if verb.dep_ not in ("acl", "xcomp") and not (verb.dep_ == "relcl" and _infinitive(verb)):
         return False
-    holder = noun.head
-    return holder.lemma_.lower() == "lack" or (holder.lemma_.lower() == "have" and _has_neg(holder))
+    if noun.lemma_.lower() == "position" and _none_of(noun):
+        return True
+    if noun.lemma_.lower() not in ROLES.capacity_nouns:
+        return False
+    holder = noun.head.lemma_.lower()
+    return holder in ROLES.lacking_verbs or (holder in ROLES.having_verbs and _has_neg(noun.head))
 
 
 def _accepts_an_agreement(verb: Token) -> bool:
@@ -690,6 +742,12 @@ def _control_chain(cue: Token) -> list[Token]:
 
 
 SPANISH_NEGATIONS = frozenset({"no", "nunca", "jamás", "tampoco"})  # advmod in Universal Dependencies
+
+
+def _neither_subject(verb: Token) -> bool:
+    """ "Neither Malta nor Italy agreed": the subject's "neither" negates the verb."""
+    subject = _subject_of(verb)
+    return subject is not None and any(c.dep_ in ("preconj", "det") and c.lower_ == "neither" for c in subject.children)
 
 
 def _has_neg(token: Token) -> bool:
@@ -769,9 +827,10 @@ def _negated(cue: Token) -> bool:
     agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
     if agreement is not None and _has_neg(agreement):
         return True  # "no agreement was reached"
-    subject = _subject_of(_chain(cue)[-1])
-    if subject is not None and any(c.dep_ in ("preconj", "det") and c.lower_ == "neither" for c in subject.children):
+    if _neither_subject(_chain(cue)[-1]):
         return True
+    if any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in cue.children):
+        return True  # "has taken no deportees", "signed no agreement"
     for token in _control_chain(cue):
         if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
             continue  # "will not accept" becomes a refusal instead
