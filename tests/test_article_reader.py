@@ -39,6 +39,21 @@ def test_the_central_american_nation_is_not_the_united_states(extractor):
     assert [e.ent_id_ for e in scan.ents if "Central American" in e.text] == ["PAN"]
 
 
+def test_the_kingdom_named_in_the_lead_is_the_kingdom_paragraphs_later(extractor):
+    """ "The kingdom" is a description by its noun alone, and the country a wire story names once, in its
+    lead, is still the one it stands for ten sentences on; "the United Kingdom" stays Britain."""
+    filler = "Officials gave no further details about the men or the crimes they had committed. " * 6
+    text = (
+        "CAPE TOWN, South Africa (AP) - The United States sent five immigrants to Eswatini last week.\n"
+        + filler
+        + "\nWith a border with South Africa, the kingdom is the latest country to take in deportees of "
+        "other nationalities from the United States, unlike the United Kingdom."
+    )
+    scan = extractor.pipelines.scanner(text)
+    resolved = [(e.text, e.ent_id_) for e in scan.ents if "ingdom" in e.text]
+    assert resolved == [("the kingdom", "SWZ"), ("the United Kingdom", "GBR")]
+
+
 @pytest.mark.parametrize(
     ("text", "topic"),
     [

@@ -31,7 +31,7 @@ from pipeline.components.countries import alias_table, names_country
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
-RECENT_SENTENCES = 5  # how far back a description looks for the country it stands for
+RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
 # a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro")
 TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
 DATELINE = re.compile(
@@ -80,7 +80,10 @@ class ArticleReader:
     def _resolve_descriptions(self, doc: Doc, sentences: list[Span], topic: str | None) -> None:
         added = []
         for match in self.pattern.finditer(doc.text):
-            found = self.word_pattern.findall(match.group("words"))
+            # "the island nation" by its words; "the kingdom", "the island" by the noun alone, which some
+            # words are ("the United Kingdom" has a word of its own, so stays the country it names)
+            words = match.group("words") if match.group("words").strip() else match.group(0)
+            found = self.word_pattern.findall(words)
             if not found:
                 continue
             allowed = frozenset.intersection(*(self.words[w.lower()] for w in found))
