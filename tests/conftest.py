@@ -33,6 +33,15 @@ def extractor():
     return Extractor()
 
 
+def stance_finder_positions(extractor, text: str) -> list[dict]:
+    """The positions the stance finder's rules read in a one-sentence ``text``, before the scorer weighs
+    them (a retrained scorer may keep or drop a reading; the rules' reading is what a rule test checks)."""
+    parser = extractor.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        ((_, doc, _),) = extractor.parsed_sentences([text])
+    return doc._.positions
+
+
 def table_counts(db_path: Path) -> dict[str, int]:
     import sqlite_utils
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.evaluate import evaluate_file, evaluate_rows
-from tests.conftest import GOLD_DIR, SHARED_GOLD, read_jsonl, run_cli
+from tests.conftest import GOLD_DIR, SHARED_GOLD, read_jsonl, run_cli, stance_finder_positions
 
 SEEDS = SHARED_GOLD / "seeds.jsonl"
 
@@ -184,11 +184,8 @@ def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
 def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, reading):
     """The guidelines: "will not accept", "cannot take" are one refuse, not a negated accept; so are a
     verb of accepting whose object is "no deportees", "under no circumstances", "in no position to" and
-    "unwilling to". Read at the stance finder, before the scorer weighs it."""
-    parser = extractor.pipelines.parser
-    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
-        ((_, doc, _),) = extractor.parsed_sentences([text])
-    readings = {(p["stance"], p["negated"]) for p in doc._.positions if p["actor"] == actor}
+    "unwilling to"."""
+    readings = {(p["stance"], p["negated"]) for p in stance_finder_positions(extractor, text) if p["actor"] == actor}
     assert reading in readings
     assert not {("accept", False), ("refuse", False)} - {reading} & readings
 

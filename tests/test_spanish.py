@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from pipeline.components.countries import alias_table
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli, stance_finder_positions
 
 GOLD = REPO / "gold" / "real"
 
@@ -169,7 +169,5 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
 )
 def test_no_dispuesto_incapaz_and_sin_capacidad_are_refusals(spanish, text, actor):
     """As "not willing to", "unable to" and "lacks the capacity to" in English: one refuse, not an accept."""
-    parser = spanish.pipelines.parser
-    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
-        ((_, doc, _),) = spanish.parsed_sentences([text])
-    assert {(p["stance"], p["negated"]) for p in doc._.positions if p["actor"] == actor} == {("refuse", False)}
+    readings = {(p["stance"], p["negated"]) for p in stance_finder_positions(spanish, text) if p["actor"] == actor}
+    assert readings == {("refuse", False)}

@@ -618,7 +618,7 @@ def _said_as_refusal(verb: Token) -> str | None:
         return "will_not_accept"
     if _lacks_capacity(verb):
         return "lacks_capacity"
-    if any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in verb.children):
+    if _takes_none(verb):
         return "takes_none"  # "will readmit no deportee", "will take no deportees from America"
     # "under no circumstances will Mexico take" (a preposition's object), "en ningún caso aceptará" (obl)
     phrases = [n for c in verb.children for n in (c.children if c.dep_ == "prep" else (c,))]
@@ -648,6 +648,11 @@ def _refused_by_not_agreeing(verb: Token) -> bool:
         and _has_neg(verb)
         and any(c.dep_ == "aux" and c.lower_ in ROLES.future_modals for c in verb.children)
     )
+
+
+def _takes_none(verb: Token) -> bool:
+    """ "will take no deportees", "signed no agreement": the verb's object is none of its kind."""
+    return any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in verb.children)
 
 
 def _none_of(noun: Token) -> bool:
@@ -829,7 +834,7 @@ def _negated(cue: Token) -> bool:
         return True  # "no agreement was reached"
     if _neither_subject(_chain(cue)[-1]):
         return True
-    if any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in cue.children):
+    if _takes_none(cue):
         return True  # "has taken no deportees", "signed no agreement"
     for token in _control_chain(cue):
         if token is cue and cue.lemma_ == "accept" and not _perfect(cue):
