@@ -23,10 +23,20 @@ def test_the_best_option_replaces_a_reading_and_says_so_in_its_rule():
 
 def test_a_reading_that_named_the_chosen_country_is_kept_as_it_was():
     readings = [reading("USA", "accept.take_deportees"), reading("GTM")]
+    choice = Choice("MEX", "accept", readings, [None, "GTM", "USA", "SLV"], [[], [], [], []])
+    # two readings named two countries: two positions stay, the best two, each a reading or the first one
+    chosen = CounterpartChooser.chosen(choice, [0.1, 0.2, 0.9, 0.6], threshold=0.95)
+    assert chosen == [readings[0], {**readings[0], "counterpart": "SLV", "rule": "accept.take_deportees" + CHOSEN}]
+
+
+def test_no_counterpart_is_never_chosen_beside_a_named_one():
+    readings = [reading("USA", "accept.take_deportees"), reading(None)]
     choice = Choice("MEX", "accept", readings, [None, "GTM", "USA"], [[], [], []])
-    # two readings named two countries: two positions stay, the best two, each with its own reading
-    chosen = CounterpartChooser.chosen(choice, [0.6, 0.2, 0.9], threshold=0.95)
-    assert chosen == [{**readings[0], "counterpart": None, "rule": "accept.take_deportees" + CHOSEN}, readings[0]]
+    # the two best are "none" and USA: USA alone stays, as read
+    assert CounterpartChooser.chosen(choice, [0.6, 0.2, 0.9], threshold=0.95) == [readings[0]]
+    # "none" alone is a choice like any other
+    alone = Choice("MEX", "accept", [reading(None)], [None, "GTM", "USA"], [[], [], []])
+    assert [p["counterpart"] for p in CounterpartChooser.chosen(alone, [0.9, 0.2, 0.3], threshold=0.95)] == [None]
 
 
 def test_options_at_or_above_the_threshold_are_added():

@@ -71,10 +71,14 @@ class CounterpartChooser:
     @staticmethod
     def chosen(choice: Choice, probabilities: list[float], threshold: float) -> list[dict]:
         """The positions for the best options: as many as the readings named, and any other at or above
-        ``threshold``."""
+        ``threshold``. "None" stands only alone: beside a named counterpart, a position without one would
+        say the sentence both names and leaves unnamed the other party of the same stance (and
+        ``score.py`` cannot sort None beside a country code when it lists the two as misses)."""
         named = len({reading["counterpart"] for reading in choice.readings})
         ranked = sorted(range(len(choice.options)), key=lambda n: -probabilities[n])
         picked = [n for rank, n in enumerate(ranked) if rank < named or probabilities[n] >= threshold]
+        if len(picked) > 1:
+            picked = [n for n in picked if choice.options[n] is not None]
         positions = []
         for n in sorted(picked):
             option = choice.options[n]
