@@ -191,6 +191,24 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
 
 
 @pytest.mark.parametrize(
+    ("text", "actor", "reading"),
+    [
+        ("Venezuela has not ruled out resuming deportation flights from the United States.", "VEN", "resume"),
+        ("Panama has not ruled out the proposal to shelter deportees.", "PAN", "consider"),
+        ("Mexico did not rule out the idea of accepting deportees.", "MEX", "consider"),
+    ],
+)
+def test_what_is_not_ruled_out_is_a_possibility(extractor, text, actor, reading):
+    """gold/DECISIONS.md: "has not ruled out resuming" is a hedged resume, "did not rule out the idea" a hedged
+    consider; neither is a negated refusal."""
+    positions = stance_finder_positions(extractor, text)
+    readings = {(p["stance"], p["negated"], p["hedged"]) for p in positions if p["actor"] == actor}
+    assert readings == {(reading, False, True)}
+    flatly = stance_finder_positions(extractor, "Libya flatly ruled out taking in deportees.")
+    assert {(p["stance"], p["negated"]) for p in flatly} == {("refuse", False)}
+
+
+@pytest.mark.parametrize(
     ("text", "word", "is_denied"),
     [
         ("Uganda denied that it had agreed to receive migrants deported from Israel.", "agreed", True),

@@ -171,3 +171,18 @@ def test_no_dispuesto_incapaz_and_sin_capacidad_are_refusals(spanish, text, acto
     """As "not willing to", "unable to" and "lacks the capacity to" in English: one refuse, not an accept."""
     readings = {(p["stance"], p["negated"]) for p in stance_finder_positions(spanish, text) if p["actor"] == actor}
     assert readings == {("refuse", False)}
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "reading"),
+    [
+        ("El canciller de Guatemala no descartó que su país se convierta en tercer país seguro.", "GTM", "consider"),
+        ("México no descarta recibir a los deportados de otros países.", "MEX", "accept"),
+    ],
+)
+def test_no_descarta_is_a_possibility(spanish, text, actor, reading):
+    """As "has not ruled out": hedged, not negated, and no refusal."""
+    positions = stance_finder_positions(spanish, text)
+    readings = {(p["stance"], p["negated"], p["hedged"]) for p in positions if p["actor"] == actor}
+    assert (reading, False, True) in readings
+    assert not any(stance == "refuse" or negated for stance, negated, _ in readings)

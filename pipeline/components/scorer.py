@@ -39,6 +39,7 @@ from pipeline.components.stances import (
     denied,
     denies_a_claim,
     family_matches,
+    leaves_open,
     mentions,
 )
 from pipeline.lexicons import family_index, read_trained
@@ -286,10 +287,13 @@ class PositionScorer:
         others = [m for m in sentence_mentions if m.country != candidate.actor and not m.nationality]
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
-        negated = predicate is not None and (
-            (candidate.stance != "refuse" and tree.negated(predicate)) or denied(predicate)
+        possible = predicate is not None and leaves_open(predicate)  # "has not ruled out", "no descarta"
+        negated = (
+            predicate is not None
+            and not possible
+            and ((candidate.stance != "refuse" and tree.negated(predicate)) or denied(predicate))
         )
-        modal = predicate is not None and any(m in ROLES.hedge_modals for m in tree.modals(predicate))
+        modal = possible or predicate is not None and any(m in ROLES.hedge_modals for m in tree.modals(predicate))
         text = doc.text  # Doc.text joins every token: read once
         return {
             "actor": candidate.actor,

@@ -230,7 +230,13 @@ class StanceFinder:
     ) -> list[Position]:
         token, rule, stance = cue.token, cue.rule, cue.stance
         governor = _governing_cue(token, cues)
-        if governor is not None and (governor.stance != "agree" or _refused_by_not_agreeing(governor.token)):
+        # "has not ruled out resuming flights": the resuming is a possibility, read hedged and not negated
+        possible = leaves_open(token) and not _not_ruled_out(token)
+        if (
+            governor is not None
+            and not possible
+            and (governor.stance != "agree" or _refused_by_not_agreeing(governor.token))
+        ):
             return []  # "refused to accept", "will not agree to take": one refusal, the governing cue's
         # "denied that it had agreed to take deportees": the accepting is denied with the agreement
         agreement_negated = governor is not None and _negated(governor.token)
@@ -248,7 +254,11 @@ class StanceFinder:
             return []  # "rejected reports that Kenya signed a deal": the deal is denied, nothing refused
         if token.pos_ not in NOMINAL and not self._about_migration(token, stance, governed=governor is not None):
             return []
-        negated = agreement_negated or _negated(token)
+        negated = _has_neg(token) if possible else agreement_negated or _negated(token)
+        if stance == "refuse" and _not_ruled_out(token):
+            if self._controls_a_stance(token, cues):
+                return []  # what it leaves open speaks, hedged
+            stance, negated, possible, rule = "consider", False, True, rule + "+not_ruled_out"
         if stance == "accept" and token.pos_ not in NOMINAL:
             if refusal := _said_as_refusal(token):
                 stance, negated, rule = "refuse", False, f"{rule}+{refusal}"
@@ -272,7 +282,7 @@ class StanceFinder:
         if not pairs:  # a demand needs someone named to demand it from ("asked for international help")
             return []
         # "has no plans to consider": the negation, not "plans", is what the sentence says
-        hedged = _hedged(token, modals_only=negated) or (stance == "consider" and not negated)
+        hedged = possible or _hedged(token, modals_only=negated) or (stance == "consider" and not negated)
         speaker_of_report = _reported_speaker(token)
         quantity = _quantity(sentence)
         nationalities = list(dict.fromkeys(m.country for m in sent_mentions if m.nationality))
@@ -285,6 +295,14 @@ class StanceFinder:
             )
             for (code, speaker), counterpart in pairs
         ]  # fmt: skip
+
+    def _controls_a_stance(self, verb: Token, cues: dict[int, Cue]) -> bool:
+        """Whether a cue or a word of a stance's family is controlled by ``verb`` ("not ruled out resuming")."""
+        return any(
+            (t.i in cues or family_matches(t, self.family_index)) and verb in _control_chain(t)[1:]
+            for t in verb.subtree
+            if t is not verb
+        )
 
     def _about_migration(self, cue: Token, stance: str, governed: bool) -> bool:
         """Accepting money, refusing allegations, stopping "the flow": not positions on migration."""
@@ -638,6 +656,22 @@ def _said_as_refusal(verb: Token) -> str | None:
     ):
         return "not_willing"
     return None
+
+
+def _not_ruled_out(verb: Token) -> bool:
+    """ "has not ruled out", "no descarta": a refusing verb under a negation leaves a possibility open
+    (gold/DECISIONS.md: a hedged consider, or the stance it governs, hedged)."""
+    particles = [c.lower_ for c in verb.children if c.dep_ in PARTICLE_DEPS]
+    phrase = " ".join([verb.lemma_.lower(), *particles])
+    return phrase in ROLES.ruling_out_verbs and _has_neg(verb)
+
+
+def leaves_open(token: Token) -> bool:
+    """Whether ``token`` is, or is controlled by, a refusing verb under a negation ("has not ruled out
+    resuming", "no descarta que Honduras admita"): what it says is a possibility, hedged and not negated."""
+    chain = _control_chain(token)
+    clause = chain[-1].dep_ in ("ccomp", "csubj")  # the Spanish parser makes "que ..." a csubj too
+    return any(_not_ruled_out(t) for t in chain) or (clause and _not_ruled_out(chain[-1].head))
 
 
 def _refused_by_not_agreeing(verb: Token) -> bool:
