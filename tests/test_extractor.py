@@ -176,6 +176,7 @@ def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
         ("Nigeria is in no position to take in deportees from Venezuela, the minister said.", "NGA", ("refuse", False)),
         ("Rabat had long been unwilling to receive people deported by the Dutch.", "MAR", ("refuse", False)),
         ("Mexico is not willing to accept deportees of other nationalities.", "MEX", ("refuse", False)),
+        ("Trinidad did not give permission for the deportation flight to land.", "TTO", ("refuse", False)),
         # what did not happen is no refusal: a negated acceptance (gold/DECISIONS.md)
         ("Mexico has taken no deportees from other countries so far.", "MEX", ("accept", True)),
         ("Mexico will take no more than 30,000 deportees a month.", "MEX", ("accept", False)),

@@ -165,10 +165,12 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
         ("Guatemala no está dispuesta a recibir deportados de otros países.", "GTM"),
         ("Guatemala fue incapaz de recibir a los deportados de Estados Unidos.", "GTM"),
         ("Panamá no tiene capacidad para recibir a más migrantes deportados.", "PAN"),
+        ("El avión no pudo salir porque Venezuela no dio su visto bueno para el aterrizaje.", "VEN"),
     ],
 )
 def test_no_dispuesto_incapaz_and_sin_capacidad_are_refusals(spanish, text, actor):
-    """As "not willing to", "unable to" and "lacks the capacity to" in English: one refuse, not an accept."""
+    """As "not willing to", "unable to" and "lacks the capacity to" in English: one refuse, not an accept; so
+    is permission to land not given (gold/DECISIONS.md)."""
     readings = {(p["stance"], p["negated"]) for p in stance_finder_positions(spanish, text) if p["actor"] == actor}
     assert readings == {("refuse", False)}
 
