@@ -192,6 +192,22 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Mexico wants to reach an understanding with Washington capping how many deportees it takes.",
+        "Earlier, Trump officials tried to conclude safe third-country pacts with Western hemisphere nations.",
+        "Washington sent its envoy to Caracas to reach a deal on deportation flights.",
+    ],
+)
+def test_an_agreement_sought_is_a_negotiation(extractor, text):
+    """gold/DECISIONS.md: "hopes to strike a deal", "wants similar agreements" are negotiate, not agree."""
+    stances = {p["stance"] for p in stance_finder_positions(extractor, text) if p["actor"] in ("MEX", "USA")}
+    assert "negotiate" in stances and "agree" not in stances
+    signed = stance_finder_positions(extractor, "Mexico signed an agreement with the United States on deportees.")
+    assert {p["stance"] for p in signed} == {"agree"}
+
+
+@pytest.mark.parametrize(
     ("text", "actor", "reading"),
     [
         ("Venezuela has not ruled out resuming deportation flights from the United States.", "VEN", "resume"),

@@ -188,3 +188,11 @@ def test_no_descarta_is_a_possibility(spanish, text, actor, reading):
     readings = {(p["stance"], p["negated"], p["hedged"]) for p in positions if p["actor"] == actor}
     assert (reading, False, True) in readings
     assert not any(stance == "refuse" or negated for stance, negated, _ in readings)
+
+
+def test_aspira_a_pactar_is_a_negotiation(spanish):
+    """As "wants to reach a deal": an agreement sought is a negotiation."""
+    positions = stance_finder_positions(
+        spanish, "Washington aspira a pactar con distintos países que reciban deportados."
+    )
+    assert {p["stance"] for p in positions if p["actor"] == "USA"} == {"negotiate"}

@@ -266,6 +266,8 @@ class StanceFinder:
                 stance, rule = "agree", rule + "+accepted_agreement"
         elif stance == "agree" and _refused_by_not_agreeing(token):
             stance, negated, rule = "refuse", False, rule + "+will_not_agree"
+        elif stance == "agree" and _sought(token):
+            stance, rule = "negotiate", rule + "+sought"
         if stance == "agree":
             pairs = _agreement_pairs(token, sent_mentions, reciprocal=not negated)
         else:
@@ -656,6 +658,19 @@ def _said_as_refusal(verb: Token) -> str | None:
     ):
         return "not_willing"
     return None
+
+
+def _sought(cue: Token) -> bool:
+    """ "hopes to strike a deal", "is chasing agreements with", "aspira a pactar", "sent an envoy to reach a
+    deal": an agreement sought, not made (gold/DECISIONS.md reads it as a negotiation)."""
+    if cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "para" for c in cue.children):
+        return True  # "para pactar": a purpose
+    if cue.dep_ == "advcl" and _infinitive(cue) and _subject_of(cue.head) is not None:
+        return True  # "sent its envoy to reach a deal"
+    seeker = _controller(cue, CONTROL_PREPOSITIONS | {"en", "de", "toward", "towards"})
+    if seeker is None and cue.pos_ in NOMINAL and cue.dep_ in OBJECT_DEPS:
+        seeker = cue.head  # "wants similar agreements"
+    return seeker is not None and seeker.lemma_.lower() in ROLES.seeking_verbs
 
 
 def _not_ruled_out(verb: Token) -> bool:
