@@ -15,8 +15,8 @@ from spacy.tokens import Doc, Span
 
 from models import Entity, Position
 from models.normalise import reading_language
-from pipeline.components.article import CONTEXTS_KEY
-from pipeline.components.stances import CONTEXT_KEY
+from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY
+from pipeline.components.stances import CONTEXT_KEY, ORIGINS_KEY
 from pipeline.lexicons import LANGUAGES, digest
 from pipeline.nlp import Pipelines, build_pipelines
 
@@ -115,7 +115,8 @@ class Extractor:
                 relevant = {span.start for span in scan.spans.get("relevant", [])}
             else:
                 relevant = {sentence.start for sentence in scan.sents}
-            context_before = scan.user_data[CONTEXTS_KEY]  # the article reader's (components/article.py)
+            # the article reader's (components/article.py)
+            context_before, origins_before = scan.user_data[CONTEXTS_KEY], scan.user_data[ORIGINS_BY_SENTENCE_KEY]
             gazetteer_by_sentence: dict[int, list[Span]] = {}
             for ent in scan.ents:
                 gazetteer_by_sentence.setdefault(ent.sent.start, []).append(ent)
@@ -125,6 +126,7 @@ class Extractor:
                     doc = self.pipelines.parser.make_doc(sentence.text)
                     doc.ents = _carried_over(doc, gazetteer_by_sentence.get(sentence.start, []), sentence.start_char)
                     doc.user_data[CONTEXT_KEY] = context_before[index]
+                    doc.user_data[ORIGINS_KEY] = origins_before[index]
                     pending.append((doc, _Pending(text_index, sentence.start_char, index)))
                     parsed_ranges.append((sentence.start, sentence.end))
             # entities of sentences the parser never sees come from the gazetteer scan

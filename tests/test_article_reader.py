@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.components.article import CONTEXTS_KEY
+from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY
 
 
 def _positions(extractor, text):
@@ -75,3 +75,23 @@ def test_the_president_of_the_sentence_before_is_its_first_country_not_its_last(
         "Writing on X, the president said he was barring U.S. aircraft with Colombian migrants from landing."
     )
     assert ("COL", "refuse") in _positions(extractor, text)
+
+
+def test_their_countries_of_origin_are_the_nationalities_of_the_sentence_before(extractor):
+    """ "The men's countries of origin had refused" names no country: the sentence before says where the men
+    come from (gold/DECISIONS.md labels each as refusing)."""
+    text = (
+        "Five men from Vietnam, Jamaica, Laos, Cuba and Yemen were deported to Eswatini on Tuesday.\n"
+        "Mexican officials were not consulted about the deportation flight.\n"
+        "Washington said the men's countries of origin had refused to take them back."
+    )
+    scan = extractor.pipelines.scanner(text)
+    five = ("VNM", "JAM", "LAO", "CUB", "YEM")
+    origins = scan.user_data[ORIGINS_BY_SENTENCE_KEY]
+    assert origins[0] == () and origins[-1] == five  # "Mexican officials" speak for a government: no origin
+    parser = extractor.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        docs = [doc for _, doc, _ in extractor.parsed_sentences([text]) if "origin" in doc.text]
+    assert {(p["actor"], p["stance"]) for doc in docs for p in doc._.positions} >= {
+        (country, "refuse") for country in ("VNM", "JAM", "LAO", "CUB", "YEM")
+    }

@@ -208,6 +208,31 @@ def test_an_agreement_sought_is_a_negotiation(extractor, text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "The men, from Vietnam, Jamaica, Laos, Cuba and Yemen, were sent to Eswatini because their home "
+        "countries refused to take them back.",
+        "All five were Vietnamese, Jamaican, Laotian, Cuban and Yemeni, and their countries of origin had "
+        "refused to readmit them, the department said.",
+    ],
+)
+def test_their_home_countries_are_the_nationalities_named(extractor, text):
+    """gold/DECISIONS.md labels "their countries of origin had refused" as a refusal by each nationality."""
+    positions = stance_finder_positions(extractor, text)
+    assert {(p["actor"], p["stance"]) for p in positions} == {
+        (country, "refuse") for country in ("VNM", "JAM", "LAO", "CUB", "YEM")
+    }
+    assert all(p["rule"].endswith("+homelands") for p in positions)
+
+
+def test_its_own_government_is_the_country_named_not_the_nationalities(extractor):
+    positions = stance_finder_positions(
+        extractor, "Guatemala said its own government would refuse Honduran deportees sent by the United States."
+    )
+    assert {p["actor"] for p in positions} == {"GTM"}
+
+
+@pytest.mark.parametrize(
     ("text", "actor", "reading"),
     [
         ("Venezuela has not ruled out resuming deportation flights from the United States.", "VEN", "resume"),

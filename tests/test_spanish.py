@@ -196,3 +196,15 @@ def test_aspira_a_pactar_is_a_negotiation(spanish):
         spanish, "Washington aspira a pactar con distintos países que reciban deportados."
     )
     assert {p["stance"] for p in positions if p["actor"] == "USA"} == {"negotiate"}
+
+
+def test_sus_paises_de_origen_are_the_nationalities_named(spanish):
+    """As "their home countries refused": a refusal by each country the people come from."""
+    positions = stance_finder_positions(
+        spanish,
+        "Los cinco hombres, de Vietnam, Jamaica, Laos, Cuba y Yemen, fueron enviados a Esuatini porque sus "
+        "países de origen se negaron a recibirlos.",
+    )
+    assert {(p["actor"], p["stance"]) for p in positions} == {
+        (country, "refuse") for country in ("VNM", "JAM", "LAO", "CUB", "YEM")
+    }

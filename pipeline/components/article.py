@@ -12,6 +12,9 @@ gate, over the whole text:
   last few sentences (or the dateline's) is in the set every word of it allows; it replaces the demonyms
   the gazetteer found inside it ("American" in "the Central American nation" is not the United States).
   As an entity it also opens the relevance gate for its sentence;
+- **origins**: for every sentence, the nationalities named in the nearest sentence before it that names
+  some (demonyms, and countries after "from"/"de"), for "their home countries" and "sus países de origen"
+  (``doc.user_data[ORIGINS_BY_SENTENCE_KEY]``, one tuple per sentence);
 - **context**: for every sentence, the country a pronoun, "the president" or "the government" with no
   country in its own sentence most likely stands for: the subject-most (first) country of the nearest
   sentence before that names one, or the dateline's country when that sentence names it too. Stored in
@@ -25,12 +28,19 @@ import unicodedata
 from functools import cache
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
+ORIGINS_BY_SENTENCE_KEY = "migtrack_article_origins"
+ORIGIN_PREPOSITIONS = {"from", "de", "of"}  # "eight men from Cuba, Laos and Vietnam"
+ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias", "oriundos", "naturales"}
+LIST_WORDS = {",", "and", "y", "e", "or", "o"}
+_ROLES = read_json("roles.json")
+GOVERNMENT_WORDS = frozenset(_ROLES["government_nouns"])
+PEOPLE_WORDS = frozenset(_ROLES["people_nouns"]) | frozenset(_ROLES["nationality_holders"])
 RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
 # a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro")
 TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
@@ -64,6 +74,7 @@ class ArticleReader:
         topic = self._dateline_country(doc)
         self._resolve_descriptions(doc, sentences, topic)
         doc.user_data[CONTEXTS_KEY] = _contexts(doc, sentences, topic)
+        doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(sentences)
         return doc
 
     def _dateline_country(self, doc: Doc) -> str | None:
@@ -129,6 +140,46 @@ def _contexts(doc: Doc, sentences: list[Span], topic: str | None) -> list[str | 
         if countries:
             last = topic if topic in countries else countries[0]
     return contexts
+
+
+def _origins(sentences: list[Span]) -> list[tuple[str, ...]]:
+    """Per sentence, the nationalities of the nearest sentence before it (within ``RECENT_SENTENCES``) that
+    names some: who "their countries of origin" are when the sentence saying so names none."""
+    origins: list[tuple[str, ...]] = []
+    last: tuple[str, ...] = ()
+    age = 0
+    for sentence in sentences:
+        origins.append(last if age <= RECENT_SENTENCES else ())
+        named = tuple(dict.fromkeys(ent.ent_id_ for ent in sentence.ents if _names_people(ent)))
+        last, age = (named, 1) if named else (last, age + 1)
+    return origins
+
+
+def _names_people(ent: Span) -> bool:
+    """A demonym that is not a title's ("Cuban", not "Cuban President"), or a country listed after "from"
+    ("men from Cuba, Laos and Vietnam"): read off the words, since the scan has no parse."""
+    if not names_country(ent):
+        return False
+    doc = ent.doc
+    if ent.label_ == "NORP":
+        following = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        return following not in TITLES and following not in GOVERNMENT_WORDS
+    while True:  # back along the list to the word before its first country
+        gap = 0
+        while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in LIST_WORDS:
+            gap += 1
+        if gap == 0:
+            return ent.start > 1 and doc[ent.start - 1].lower_ in ORIGIN_PREPOSITIONS and _people(doc[ent.start - 2])
+        previous = next((e for e in doc.ents if e.end == ent.start - gap), None)
+        if previous is None:
+            return False
+        ent = previous
+
+
+def _people(token: Token) -> bool:
+    """ "men", "deportees", "migrantes", "procedentes": the word before "from"/"de" in a list of origins."""
+    word = token.lower_
+    return word in ORIGIN_ADJECTIVES or any(word.removesuffix(ending) in PEOPLE_WORDS for ending in ("", "s", "es"))
 
 
 def _names(ent: Span) -> bool:

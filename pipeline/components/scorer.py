@@ -199,6 +199,8 @@ class PositionScorer:
                     features.append(f"{stance}|rule_other_stance")
                 elif stance in rule_stances:
                     features.append(f"{stance}|rule_other_actor")
+                if any("+homelands" in p["rule"] for p in found + proposed):
+                    features.append(f"{stance}|homelands")  # "their home countries refused": see stances.py
                 for p in proposed:
                     lemma = p["rule"].rsplit(".", 1)[-1]
                     features += [f"{stance}|proposed", f"{stance}|proposed={lemma}"]

@@ -39,6 +39,7 @@ if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
 
 CONTEXT_KEY = "migtrack_context"
+ORIGINS_KEY = "migtrack_origins"  # the nationalities of the nearest sentence before that names some
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
 COMPLEMENTIZERS = frozenset({"that", "que"})
@@ -277,6 +278,10 @@ class StanceFinder:
                 for actor in actors
                 for counterpart in _counterparts(token, actor[0], {a for a, _ in actors}, sent_mentions)
             ]
+        if stance != "agree" and any(
+            subject is not None and _names_homelands(subject) for subject in map(_subject_of, _control_chain(token))
+        ):
+            rule += "+homelands"  # the actors are the people's nationalities: the scorer weighs such readings apart
         if stance == "demand":
             pairs = [(actor, counterpart) for actor, counterpart in pairs if counterpart is not None]
         if cue.requires_counterpart:  # "work with governments in the region" names no country to negotiate with
@@ -320,6 +325,9 @@ class StanceFinder:
             )
         if stance not in ("accept", "refuse") or governed:
             return True
+        subject = _subject_of(cue)
+        if subject is not None and _names_homelands(subject):
+            return True  # "their home countries refused to take them back": the people are the deportees
         words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head.i == cue.i)]
         if cue.dep_ == "relcl":
             words.append(cue.head)
@@ -404,12 +412,53 @@ def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
 def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     found: list[Actor] = []
     for part in [token, *token.conjuncts]:
+        if _names_homelands(part):
+            found.extend(actor for actor in _homelands(part, sent_mentions) if actor[0] not in {c for c, _ in found})
+            continue
         resolved = _country_of_token(part, sent_mentions)
         if resolved is None and _refers_back(part):
             resolved = _antecedent(part, sent_mentions)
         if resolved is not None and resolved[0] not in {code for code, _ in found}:
             found.append(resolved)
     return found
+
+
+def _names_homelands(noun: Token) -> bool:
+    """ "Their home countries", "the men's countries of origin", "their own nations", "sus países de origen",
+    "homelands": the countries the people in question come from, which the sentence or the article names
+    as their nationalities ("the Eswatini five's countries had refused to take them back")."""
+    if noun.lemma_.lower() in ROLES.homeland_nouns or noun.lower_ in ROLES.homeland_nouns:
+        return True
+    if noun.lemma_.lower() not in ROLES.unnamed_plurals:
+        return False
+    # "its own government" is the country named before it; "their own governments" are the people's
+    words = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound", "nmod")} | {
+        g.lower_ for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+    }
+    origins = words & ROLES.origin_words
+    return bool(origins - {"own", "propio"}) or bool(origins and noun.morph.get("Number") == ["Plur"])
+
+
+def _homelands(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """The nationalities the sentence names, else those of the last sentence before it that names some."""
+    countries = [m.country for m in sent_mentions if _names_people(m) and not m.span.start <= noun.i < m.span.end]
+    if not countries:
+        countries = list(noun.doc.user_data.get(ORIGINS_KEY) or ())
+    return [(country, None) for country in dict.fromkeys(countries)]
+
+
+def _names_people(mention: Mention) -> bool:
+    """A nationality: "Venezuelan nationals", "were Cuban and Laotian", "hombres de Vietnam y Laos"; not
+    "Mexican officials" or "the Colombian president", who speak for a government."""
+    if mention.nationality:
+        return True
+    root = mention.span.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    if mention.span.label_ == "NORP":
+        return not (root.dep_ in ("amod", "compound", "nmod") and _is_gov(root.head))
+    holder = root.head.head if root.dep_ == "pobj" else root.head if root.dep_ == "nmod" else None
+    return holder is not None and holder.lemma_.lower() in ROLES.people_nouns
 
 
 def _subject_of(token: Token) -> Token | None:
