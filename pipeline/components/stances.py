@@ -429,8 +429,8 @@ def _names_homelands(noun: Token) -> bool:
     as their nationalities ("the Eswatini five's countries had refused to take them back")."""
     if noun.lemma_.lower() in ROLES.homeland_nouns or noun.lower_ in ROLES.homeland_nouns:
         return True
-    if noun.lemma_.lower() not in ROLES.unnamed_plurals:
-        return False
+    if noun.lemma_.lower() not in ROLES.unnamed_plurals or _owner_word(noun) is None:
+        return False  # "make countries of origin take back deportees" speaks of any such country
     # "its own government" is the country named before it; "their own governments" are the people's
     words = {c.lower_ for c in noun.children if c.dep_ in ("amod", "compound", "nmod")} | {
         g.lower_ for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
@@ -439,10 +439,17 @@ def _names_homelands(noun: Token) -> bool:
     return bool(origins - {"own", "propio"}) or bool(origins and noun.morph.get("Number") == ["Plur"])
 
 
+def _owner_word(noun: Token) -> Token | None:
+    """Whose the countries are: "their", "the men's", "whose", "sus"."""
+    return next((c for c in noun.children if c.dep_ == "poss" or c.lower_ in ("su", "sus")), None)
+
+
 def _homelands(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
-    """The nationalities the sentence names, else those of the last sentence before it that names some."""
+    """The nationalities the sentence names, else those of the last sentence before it that names some; not
+    for "deportees whose home countries refuse them", which speaks of any deportee."""
     countries = [m.country for m in sent_mentions if _names_people(m) and not m.span.start <= noun.i < m.span.end]
-    if not countries:
+    owner = _owner_word(noun)
+    if not countries and owner is not None and owner.lower_ != "whose":
         countries = list(noun.doc.user_data.get(ORIGINS_KEY) or ())
     return [(country, None) for country in dict.fromkeys(countries)]
 
@@ -455,8 +462,8 @@ def _names_people(mention: Mention) -> bool:
     root = mention.span.root
     while root.dep_ == "conj" and root.head is not root:
         root = root.head
-    if mention.span.label_ == "NORP":
-        return not (root.dep_ in ("amod", "compound", "nmod") and _is_gov(root.head))
+    if mention.span.label_ == "NORP":  # "were Cuban and Laotian"; not "Swedish aid", "American flights"
+        return root.dep_ not in ("amod", "compound", "nmod", "poss")
     holder = root.head.head if root.dep_ == "pobj" else root.head if root.dep_ == "nmod" else None
     return holder is not None and holder.lemma_.lower() in ROLES.people_nouns
 
