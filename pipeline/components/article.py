@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
+from pipeline.components.stances import ROLES
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
@@ -38,9 +39,7 @@ ORIGINS_BY_SENTENCE_KEY = "migtrack_article_origins"
 ORIGIN_PREPOSITIONS = {"from", "de", "of"}  # "eight men from Cuba, Laos and Vietnam"
 ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias", "oriundos", "naturales"}
 LIST_WORDS = {",", "and", "y", "e", "or", "o"}
-_ROLES = read_json("roles.json")
-GOVERNMENT_WORDS = frozenset(_ROLES["government_nouns"])
-PEOPLE_WORDS = frozenset(_ROLES["people_nouns"]) | frozenset(_ROLES["nationality_holders"])
+PEOPLE = ROLES.people_nouns | ROLES.nationality_holders
 RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
 # a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro")
 TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
@@ -150,12 +149,12 @@ def _origins(sentences: list[Span]) -> list[tuple[str, ...]]:
     age = 0
     for sentence in sentences:
         origins.append(last if age <= RECENT_SENTENCES else ())
-        named = tuple(dict.fromkeys(ent.ent_id_ for ent in sentence.ents if _names_people(ent)))
+        named = tuple(dict.fromkeys(ent.ent_id_ for ent in sentence.ents if _names_an_origin(ent)))
         last, age = (named, 1) if named else (last, age + 1)
     return origins
 
 
-def _names_people(ent: Span) -> bool:
+def _names_an_origin(ent: Span) -> bool:
     """A demonym that is not a title's ("Cuban", not "Cuban President"), or a country listed after "from"
     ("men from Cuba, Laos and Vietnam"): read off the words, since the scan has no parse."""
     if not names_country(ent):
@@ -163,7 +162,7 @@ def _names_people(ent: Span) -> bool:
     doc = ent.doc
     if ent.label_ == "NORP":
         following = doc[ent.end].lower_ if ent.end < len(doc) else ""
-        return following not in TITLES and following not in GOVERNMENT_WORDS
+        return following not in TITLES and following not in ROLES.government_nouns
     while True:  # back along the list to the word before its first country
         gap = 0
         while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in LIST_WORDS:
@@ -179,7 +178,7 @@ def _names_people(ent: Span) -> bool:
 def _people(token: Token) -> bool:
     """ "men", "deportees", "migrantes", "procedentes": the word before "from"/"de" in a list of origins."""
     word = token.lower_
-    return word in ORIGIN_ADJECTIVES or any(word.removesuffix(ending) in PEOPLE_WORDS for ending in ("", "s", "es"))
+    return word in ORIGIN_ADJECTIVES or any(word.removesuffix(ending) in PEOPLE for ending in ("", "s", "es"))
 
 
 def _names(ent: Span) -> bool:
