@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 from spacy.language import Language
@@ -73,7 +74,7 @@ class ArticleReader:
         topic = self._dateline_country(doc)
         self._resolve_descriptions(doc, sentences, topic)
         doc.user_data[CONTEXTS_KEY] = _contexts(doc, sentences, topic)
-        doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(sentences)
+        doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(doc, sentences)
         return doc
 
     def _dateline_country(self, doc: Doc) -> str | None:
@@ -122,35 +123,40 @@ def _recent_countries(doc: Doc, sentences: list[Span], span: Span, topic: str | 
     return found | ({topic} if topic else set())
 
 
-def _contexts(doc: Doc, sentences: list[Span], topic: str | None) -> list[str | None]:
-    """Per sentence, the country a referring expression without a country in its own sentence stands for."""
+def _countries_by_sentence(doc: Doc, sentences: list[Span], keep: Callable[[Span], bool]) -> list[list[str]]:
+    """The countries of the entities ``keep`` accepts, per sentence, in one pass over the entities
+    (``Span.ents`` walks all of them for every sentence)."""
     by_sentence: list[list[str]] = [[] for _ in sentences]
     starts = [s.start for s in sentences]
     index = 0
     for ent in doc.ents:
         while index + 1 < len(starts) and ent.start >= starts[index + 1]:
             index += 1
-        if _names(ent):
+        if keep(ent):
             by_sentence[index].append(ent.ent_id_)
+    return by_sentence
+
+
+def _contexts(doc: Doc, sentences: list[Span], topic: str | None) -> list[str | None]:
+    """Per sentence, the country a referring expression without a country in its own sentence stands for."""
     contexts: list[str | None] = []
     last: str | None = topic
-    for countries in by_sentence:
+    for countries in _countries_by_sentence(doc, sentences, _names):
         contexts.append(last)
         if countries:
             last = topic if topic in countries else countries[0]
     return contexts
 
 
-def _origins(sentences: list[Span]) -> list[tuple[str, ...]]:
+def _origins(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
     """Per sentence, the nationalities of the nearest sentence before it (within ``RECENT_SENTENCES``) that
     names some: who "their countries of origin" are when the sentence saying so names none."""
     origins: list[tuple[str, ...]] = []
     last: tuple[str, ...] = ()
     age = 0
-    for sentence in sentences:
+    for named in _countries_by_sentence(doc, sentences, _names_an_origin):
         origins.append(last if age <= RECENT_SENTENCES else ())
-        named = tuple(dict.fromkeys(ent.ent_id_ for ent in sentence.ents if _names_an_origin(ent)))
-        last, age = (named, 1) if named else (last, age + 1)
+        last, age = (tuple(dict.fromkeys(named)), 1) if named else (last, age + 1)
     return origins
 
 
