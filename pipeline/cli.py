@@ -363,9 +363,10 @@ def watch(
 def extract(config: Config, source) -> None:
     """Extract positions from JSON Lines {"id", "text"} (FILE or - for stdin), one JSON line out per line in.
 
-    An optional "language" ("en" or "es") chooses the pipeline; without it the language is detected. A line
-    that cannot be read, or is in a language no pipeline reads, gets {"id": ..., "error": ...} and the run
-    goes on.
+    An optional "language" ("en" or "es") chooses the pipeline; without it the language is detected. Lines
+    with the same "source_url" are read together as sentences of one article, so a pronoun or "the
+    ministry" in one can stand for a country an earlier one names. A line that cannot be read, or is in a
+    language no pipeline reads, gets {"id": ..., "error": ...} and the run goes on.
 
     Example: echo '{"id": 1, "text": "The Bahamas refused U.S. deportation flights."}' | migtrack extract
     """

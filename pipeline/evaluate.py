@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.records import confidence_band
 from models.stances import STANCES
-from pipeline.extract import Extraction, Extractor, Extractors
+from pipeline.extract import Extraction, Extractor, Extractors, pages_of
 from pipeline.jsonl import load_jsonl
 
 LOOSE = ("actor", "stance")
@@ -54,13 +54,15 @@ def read_gold(path: str | Path) -> list[dict]:
 
 def evaluate_rows(rows: list[dict], extractor: Extractor | Extractors) -> dict:
     """Score one language's extractor on every row, or each row in its own language (its ``language``
-    key, else the detected one) with ``Extractors``."""
+    key, else the detected one) with ``Extractors``. Rows of one page (``source_url``) are read together,
+    as ``migtrack extract`` reads them."""
     gold = {str(r["id"]): r.get("positions") or [] for r in rows}
     texts = [r["text"] for r in rows]
+    pages = pages_of(rows)
     if isinstance(extractor, Extractors):
-        results = extractor.read(texts, [r.get("language") for r in rows])
+        results = extractor.read(texts, [r.get("language") for r in rows], pages)
     else:
-        results = list(extractor.extract(texts))
+        results = list(extractor.extract(texts, pages))
     predicted = {
         str(r["id"]): [p.to_json() for p in result.positions] if isinstance(result, Extraction) else []
         for r, result in zip(rows, results, strict=True)

@@ -3,12 +3,18 @@ both call.
 
 Each text is scanned cheaply (sentences, gazetteer); only sentences the relevance gate passes are
 parsed, batched across texts with ``nlp.pipe``. Offsets are always those of the original text.
+
+Texts may come as lines of pages (``pages``: the page each text is from, as ``migtrack extract`` reads a
+line's ``source_url``). The lines of one page are then read as one article, in their order, so that "the
+government", "its president" or "she" in one line can stand for the country an earlier line names, as the
+labelling guidelines read them; each line still gets its own results.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -24,6 +30,7 @@ log = logging.getLogger(__name__)
 
 VERSION = "0.3"  # 0.3: the position scorer and per-language pipelines
 MAX_TEXT_CHARACTERS = 1_000_000
+LINE_BREAK = "\n\n"  # between a page's lines: a line break ends a sentence (relevance.ParagraphBreaks)
 
 
 def extractor_version(excluded: tuple[str, ...] = (), language: str = "en") -> str:
@@ -46,6 +53,49 @@ class _Pending:
     text_index: int
     offset: int
     sentence_index: int
+
+
+@dataclass
+class _Page:
+    """Texts read as one article: joined by ``LINE_BREAK``, each known by where it starts in ``text``."""
+
+    text: str = ""
+    indexes: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def add(self, index: int, text: str) -> None:
+        if self.indexes:
+            self.text += LINE_BREAK
+        self.indexes.append(index)
+        self.starts.append(len(self.text))
+        self.text += text
+
+    def line_at(self, character: int) -> tuple[int, int]:
+        """The input index of the line holding ``character``, and where that line starts."""
+        line = bisect.bisect_right(self.starts, character) - 1
+        return self.indexes[line], self.starts[line]
+
+
+def pages_of(rows: Iterable[dict]) -> list[str | None]:
+    """The page of each labelled or input row: its ``source_url`` (or ``url``), None where it has none."""
+    return [row.get("source_url") or row.get("url") or None for row in rows]
+
+
+def _group_pages(texts: Sequence[str], pages: Sequence[Hashable | None] | None) -> list[_Page]:
+    """Texts grouped by page in first-seen order, each page's lines in input order; a text with no page
+    (None) is a page of its own. A page grows only while it stays within ``MAX_TEXT_CHARACTERS``."""
+    grouped: list[_Page] = []
+    open_pages: dict[Hashable, _Page] = {}
+    for index, text in enumerate(texts):
+        page = pages[index] if pages is not None else None
+        current = open_pages.get(page) if page is not None else None
+        if current is None or len(current.text) + len(LINE_BREAK) + len(text) > MAX_TEXT_CHARACTERS:
+            current = _Page()
+            grouped.append(current)
+            if page is not None:
+                open_pages[page] = current
+        current.add(index, text)
+    return grouped
 
 
 class Extractor:
@@ -73,9 +123,14 @@ class Extractor:
     def extract_one(self, text: str) -> Extraction:
         return next(self.extract([text]))
 
-    def extract(self, texts: Iterable[str]) -> Iterator[Extraction]:
+    def extract(self, texts: Iterable[str], pages: Sequence[Hashable | None] | None = None) -> Iterator[Extraction]:
         """Results in input order. Texts are processed in chunks of 16 parser batches: memory stays
-        bounded, and with n_process > 1 the worker processes are not restarted for every batch."""
+        bounded, and with n_process > 1 the worker processes are not restarted for every batch. With
+        ``pages`` (one per text), the lines of a page are read together (the module's docstring); they
+        must then be in one chunk, so every text is read in one."""
+        if pages is not None:
+            yield from self._extract_batch(list(texts), pages)
+            return
         batch: list[str] = []
         for text in texts:
             batch.append(text)
@@ -85,9 +140,9 @@ class Extractor:
         if batch:
             yield from self._extract_batch(batch)
 
-    def _extract_batch(self, texts: list[str]) -> list[Extraction]:
+    def _extract_batch(self, texts: list[str], pages: Sequence[Hashable | None] | None = None) -> list[Extraction]:
         results = [Extraction() for _ in texts]
-        for index, doc, where in self.parsed_sentences(texts, results):
+        for index, doc, where in self.parsed_sentences(texts, results, pages):
             result = results[index]
             result.entities.extend(_entity(ent, where.offset) for ent in doc.ents)
             for found in doc._.positions:
@@ -102,37 +157,52 @@ class Extractor:
         return results
 
     def parsed_sentences(
-        self, texts: list[str], results: list[Extraction] | None = None
+        self,
+        texts: list[str],
+        results: list[Extraction] | None = None,
+        pages: Sequence[Hashable | None] | None = None,
     ) -> Iterator[tuple[int, Doc, _Pending]]:
         """Each relevant sentence of each text, parsed by the whole parser pipeline: (text index, doc, where
-        it stands). The entities of sentences the parser never sees go straight into ``results``. The
-        scorer's trainer reads the docs with the scorer itself disabled."""
+        it stands in that text). The entities of sentences the parser never sees go straight into
+        ``results``. The scorer's trainer reads the docs with the scorer itself disabled.
+
+        The lines of a page (``pages``) are scanned as one article. Every sentence of a page of several
+        lines is parsed: each line was given to be read, and one without a country of its own may hold the
+        position of a country an earlier line names, which the gate, judging sentences by their own words,
+        would let pass unread."""
         results = results if results is not None else [Extraction() for _ in texts]
         pending: list[tuple[Doc, _Pending]] = []
-        scanned = self.pipelines.scanner.pipe(t[:MAX_TEXT_CHARACTERS] for t in texts)
-        for text_index, (result, scan) in enumerate(zip(results, scanned, strict=True)):
-            if self.gate:
+        grouped = _group_pages(texts, pages)
+        scanned = self.pipelines.scanner.pipe(page.text[:MAX_TEXT_CHARACTERS] for page in grouped)
+        for page, scan in zip(grouped, scanned, strict=True):
+            if self.gate and len(page.indexes) == 1:
                 relevant = {span.start for span in scan.spans.get("relevant", [])}
             else:
-                relevant = {sentence.start for sentence in scan.sents}
+                # the line breaks between a page's lines are sentences of their own, with nothing to read
+                relevant = {sentence.start for sentence in scan.sents if not sentence.text.isspace()}
             # the article reader's (components/article.py)
             context_before, origins_before = scan.user_data[CONTEXTS_KEY], scan.user_data[ORIGINS_BY_SENTENCE_KEY]
             gazetteer_by_sentence: dict[int, list[Span]] = {}
             for ent in scan.ents:
                 gazetteer_by_sentence.setdefault(ent.sent.start, []).append(ent)
             parsed_ranges = []
+            first_sentence: dict[int, int] = {}  # each line's first sentence: its sentences count from there
             for index, sentence in enumerate(scan.sents):
+                text_index, start = page.line_at(sentence.start_char)
+                first_sentence.setdefault(text_index, index)
                 if sentence.start in relevant:
                     doc = self.pipelines.parser.make_doc(sentence.text)
                     doc.ents = _carried_over(doc, gazetteer_by_sentence.get(sentence.start, []), sentence.start_char)
                     doc.user_data[CONTEXT_KEY] = context_before[index]
                     doc.user_data[ORIGINS_KEY] = origins_before[index]
-                    pending.append((doc, _Pending(text_index, sentence.start_char, index)))
+                    where = _Pending(text_index, sentence.start_char - start, index - first_sentence[text_index])
+                    pending.append((doc, where))
                     parsed_ranges.append((sentence.start, sentence.end))
             # entities of sentences the parser never sees come from the gazetteer scan
-            result.entities.extend(
-                _entity(ent, 0) for ent in scan.ents if not any(a <= ent.start < b for a, b in parsed_ranges)
-            )
+            for ent in scan.ents:
+                if not any(a <= ent.start < b for a, b in parsed_ranges):
+                    text_index, start = page.line_at(ent.start_char)
+                    results[text_index].entities.append(_entity(ent, -start))
         parsed = self.pipelines.parser.pipe(
             (doc for doc, _ in pending), batch_size=self.batch_size, n_process=self.n_process
         )
@@ -186,9 +256,12 @@ class Extractors:
             self.loaded[language] = self.make(language)
         return self.loaded[language]
 
-    def extract(self, texts: list[str], languages: list[str]) -> list[Extraction | NoPipeline]:
+    def extract(
+        self, texts: list[str], languages: list[str], pages: Sequence[Hashable | None] | None = None
+    ) -> list[Extraction | NoPipeline]:
         """Each text read by its language's pipeline, results in input order; a text in a language with no
-        pipeline gets the NoPipeline that says so instead of a result."""
+        pipeline gets the NoPipeline that says so instead of a result. A page's lines are read together
+        (``Extractor.extract``) where they share a language."""
         results: list[Extraction | NoPipeline] = [Extraction() for _ in texts]
         for language in dict.fromkeys(languages):
             indexes = [i for i, code in enumerate(languages) if code == language]
@@ -198,11 +271,17 @@ class Extractors:
                 for i in indexes:
                     results[i] = error
                 continue
-            for i, result in zip(indexes, extractor.extract([texts[i] for i in indexes]), strict=True):
+            own_pages = [pages[i] for i in indexes] if pages is not None else None
+            for i, result in zip(indexes, extractor.extract([texts[i] for i in indexes], own_pages), strict=True):
                 results[i] = result
         return results
 
-    def read(self, texts: list[str], declared: list[str | None] | None = None) -> list[Extraction | NoPipeline]:
+    def read(
+        self,
+        texts: list[str],
+        declared: list[str | None] | None = None,
+        pages: Sequence[Hashable | None] | None = None,
+    ) -> list[Extraction | NoPipeline]:
         """Each text in the language it is written in: the declared one (a feed's, an input line's) unless
         the language identifier is sure it is another, which is logged."""
         languages = []
@@ -211,4 +290,4 @@ class Extractors:
             if warning:
                 log.warning("text %d: %s; read as %s", number, warning, reading)
             languages.append(reading)
-        return self.extract(texts, languages)
+        return self.extract(texts, languages, pages)

@@ -24,7 +24,7 @@ from pipeline.components.counterparts import Choice, CounterpartChooser
 from pipeline.components.stances import mentions
 from pipeline.config import Settings
 from pipeline.evaluate import STRICT, score
-from pipeline.extract import Extractor
+from pipeline.extract import Extractor, pages_of
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
 from pipeline.train_scorer import fit, group_of, predict
@@ -40,7 +40,7 @@ def choices_of(extractor: Extractor, items: list[dict]) -> list[list[Choice]]:
     parser = extractor.pipelines.parser
     out: list[list[Choice]] = [[] for _ in items]
     with parser.select_pipes(disable=["migtrack_counterpart_chooser"]):
-        for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items]):
+        for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items], pages=pages_of(items)):
             out[index].extend(CounterpartChooser.choices(doc, mentions(doc)))
     return out
 

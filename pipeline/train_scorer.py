@@ -27,7 +27,7 @@ from models.stances import STANCES
 from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, calibrate, threshold_for
 from pipeline.components.stances import mentions
 from pipeline.config import Settings
-from pipeline.extract import Extractor
+from pipeline.extract import Extractor, pages_of
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
 
@@ -51,7 +51,7 @@ def candidates_of(extractor: Extractor, items: list[dict]) -> list[list[Candidat
     after = parser.pipe_names[parser.pipe_names.index("migtrack_position_scorer") :]
     out: list[list[Candidate]] = [[] for _ in items]
     with parser.select_pipes(disable=after):
-        for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items]):
+        for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items], pages=pages_of(items)):
             out[index].extend(scorer.candidates(doc, mentions(doc)))
     return out
 

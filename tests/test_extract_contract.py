@@ -66,3 +66,27 @@ def test_two_megabytes_of_text_are_processed():
     (line,) = [json.loads(x) for x in result.stdout.splitlines()]
     assert line["id"] == "big"
     assert "truncated" in result.stderr
+
+
+def test_lines_of_one_page_are_read_together():
+    """A line's "the ministry ... it" stands for the country an earlier line of its page names, as the
+    labelling guidelines read it; a line of another page, or one with no page, is read alone. Offsets stay
+    each line's own."""
+    page = "https://example.org/honduras-talks"
+    first = "Honduras's foreign minister met U.S. officials in Washington on Tuesday."
+    second = "The ministry said afterwards that it would accept deportees of other nationalities."
+    lines = [
+        {"id": "a", "source_url": page, "text": first},
+        {"id": "elsewhere", "source_url": "https://example.org/other", "text": second},
+        {"id": "b", "source_url": page, "text": second},
+        {"id": "alone", "text": second},
+    ]
+    result = run_cli("extract", "-", input="".join(json.dumps(line) + "\n" for line in lines))
+    assert result.returncode == 0, result.stderr
+    out = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert ("HND", "accept") in {(p["actor"], p["stance"]) for p in out["b"]["positions"]}
+    for position in out["b"]["positions"]:
+        assert second[position["start"] : position["end"]] == position["evidence"]
+    for entity in out["a"]["entities"]:
+        assert first[entity["start"] : entity["end"]] == entity["text"]
+    assert out["elsewhere"]["positions"] == [] and out["alone"]["positions"] == []
