@@ -50,6 +50,7 @@ GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj"
 CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for"})
 NOMINAL = ("NOUN", "PROPN")
 SUBJECT_DEPS = ("nsubj", "csubj")
+SUBJECT_DROPPING = frozenset({"es"})  # languages whose finite verbs carry their subject in the ending
 Actor = tuple[str, str | None]  # (ISO3, speaker as written)
 
 
@@ -498,12 +499,24 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
             if owners:
                 return owners
         if token.dep_ in ("ROOT", "ccomp", "parataxis") or token.head is token:
-            return []
+            return _unexpressed_subject(token, sent_mentions)
         controlled, controller = _object_control(token)
         if controlled:
             return _resolve_nominal(controller, sent_mentions) if controller is not None else []
         token = token.head
     return []
+
+
+def _unexpressed_subject(verb: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """Whose a finite verb without a subject is, where the language drops subjects its verb endings carry
+    ("Aceptó recibirlos", "dijo que aceptaría"): a reported clause's is its reporting clause's subject's,
+    else the country the article was speaking of (``CONTEXT_KEY``). English keeps its subjects: none."""
+    if verb.lang_ not in SUBJECT_DROPPING or verb.morph.get("VerbForm") != ["Fin"]:
+        return []
+    if verb.dep_ == "ccomp" and verb.head is not verb:
+        return _actors(verb.head, sent_mentions)
+    context = verb.doc.user_data.get(CONTEXT_KEY)
+    return [(context, None)] if context else []
 
 
 def _object_control(token: Token) -> tuple[bool, Token | None]:
