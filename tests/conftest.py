@@ -42,6 +42,16 @@ def stance_finder_positions(extractor, text: str) -> list[dict]:
     return doc._.positions
 
 
+def stance_finder_readings(extractor, lines: list[str], marker: str) -> set[tuple[str, str]]:
+    """The (actor, stance) pairs the stance finder reads in the sentences that hold ``marker`` of ``lines``
+    read as one page, before the scorer weighs them: what the article around a sentence lets the rules see."""
+    parser = extractor.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        parsed = extractor.parsed_sentences(lines, pages=["page"] * len(lines))
+        docs = [doc for _, doc, _ in parsed if marker in doc.text]
+    return {(p["actor"], p["stance"]) for doc in docs for p in doc._.positions}
+
+
 def table_counts(db_path: Path) -> dict[str, int]:
     import sqlite_utils
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY
+from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY, PAIRS_BY_SENTENCE_KEY
+from tests.conftest import stance_finder_readings
 
 
 def _positions(extractor, text):
@@ -89,9 +90,16 @@ def test_their_countries_of_origin_are_the_nationalities_of_the_sentence_before(
     five = ("VNM", "JAM", "LAO", "CUB", "YEM")
     origins = scan.user_data[ORIGINS_BY_SENTENCE_KEY]
     assert origins[0] == () and origins[-1] == five  # "Mexican officials" speak for a government: no origin
-    parser = extractor.pipelines.parser
-    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
-        docs = [doc for _, doc, _ in extractor.parsed_sentences([text]) if "origin" in doc.text]
-    assert {(p["actor"], p["stance"]) for doc in docs for p in doc._.positions} >= {
-        (country, "refuse") for country in ("VNM", "JAM", "LAO", "CUB", "YEM")
-    }
+    assert stance_finder_readings(extractor, text.split("\n"), "origin") >= {(country, "refuse") for country in five}
+
+
+def test_the_two_countries_are_the_two_named_last(extractor):
+    """Lines of one page, as ``migtrack extract`` reads them: "the two countries" names none of its own."""
+    text = (
+        "Mexico's foreign minister met U.S. officials in Washington on Monday.\n"
+        "Immigration was on the table.\n"
+        "The two countries signed a memorandum on returns."
+    )
+    scan = extractor.pipelines.scanner(text)
+    assert set(scan.user_data[PAIRS_BY_SENTENCE_KEY][-1]) == {"MEX", "USA"}
+    assert stance_finder_readings(extractor, text.split("\n"), "two countries") >= {("MEX", "agree"), ("USA", "agree")}

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from pipeline.components.countries import alias_table
-from tests.conftest import REPO, run_cli, stance_finder_positions
+from tests.conftest import REPO, run_cli, stance_finder_positions, stance_finder_readings
 
 GOLD = REPO / "gold" / "real"
 
@@ -208,3 +208,14 @@ def test_sus_paises_de_origen_are_the_nationalities_named(spanish):
     assert {(p["actor"], p["stance"]) for p in positions} == {
         (country, "refuse") for country in ("VNM", "JAM", "LAO", "CUB", "YEM")
     }
+
+
+def test_los_dos_estados_and_a_dropped_subject_in_spanish(spanish):
+    text = (
+        "El canciller de Venezuela se reunió con el enviado de Estados Unidos en Caracas.\n"
+        "Delegados de los dos Estados pactaron recuperar un convenio de repatriación.\n"
+        "El canciller venezolano habló después con la prensa.\n"
+        "Añadió que aceptará vuelos con deportados."
+    )
+    assert stance_finder_readings(spanish, text.split("\n"), "dos Estados") >= {("VEN", "agree"), ("USA", "agree")}
+    assert ("VEN", "accept") in stance_finder_readings(spanish, text.split("\n"), "Añadió")

@@ -15,6 +15,8 @@ gate, over the whole text:
 - **origins**: for every sentence, the nationalities named in the nearest sentence before it that names
   some (demonyms, and countries after "from"/"de"), for "their home countries" and "sus países de origen"
   (``doc.user_data[ORIGINS_BY_SENTENCE_KEY]``, one tuple per sentence);
+- **pairs**: for every sentence, the last two countries named before it, for "the two countries", "both
+  governments" and "ambos gobiernos" (``doc.user_data[PAIRS_BY_SENTENCE_KEY]``);
 - **context**: for every sentence, the country a pronoun, "the president" or "the government" with no
   country in its own sentence most likely stands for: the subject-most (first) country of the nearest
   sentence before that names one, or the dateline's country when that sentence names it too. Stored in
@@ -36,6 +38,7 @@ from pipeline.components.stances import ROLES
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
+PAIRS_BY_SENTENCE_KEY = "migtrack_article_pairs"
 ORIGINS_BY_SENTENCE_KEY = "migtrack_article_origins"
 ORIGIN_PREPOSITIONS = {"from", "de", "of"}  # "eight men from Cuba, Laos and Vietnam"
 ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias", "oriundos", "naturales"}
@@ -73,7 +76,9 @@ class ArticleReader:
         sentences = list(doc.sents)
         topic = self._dateline_country(doc)
         self._resolve_descriptions(doc, sentences, topic)
-        doc.user_data[CONTEXTS_KEY] = _contexts(doc, sentences, topic)
+        named = _countries_by_sentence(doc, sentences, _names)
+        doc.user_data[CONTEXTS_KEY] = _contexts(named, topic)
+        doc.user_data[PAIRS_BY_SENTENCE_KEY] = _pairs(named)
         doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(doc, sentences)
         return doc
 
@@ -137,15 +142,27 @@ def _countries_by_sentence(doc: Doc, sentences: list[Span], keep: Callable[[Span
     return by_sentence
 
 
-def _contexts(doc: Doc, sentences: list[Span], topic: str | None) -> list[str | None]:
+def _contexts(named: list[list[str]], topic: str | None) -> list[str | None]:
     """Per sentence, the country a referring expression without a country in its own sentence stands for."""
     contexts: list[str | None] = []
     last: str | None = topic
-    for countries in _countries_by_sentence(doc, sentences, _names):
+    for countries in named:
         contexts.append(last)
         if countries:
             last = topic if topic in countries else countries[0]
     return contexts
+
+
+def _pairs(named: list[list[str]]) -> list[tuple[str, ...]]:
+    """Per sentence, the two countries named last before it (the latest first), or () while fewer have been:
+    whom "the two countries" or "ambos gobiernos" stands for when its own sentence names fewer."""
+    pairs: list[tuple[str, ...]] = []
+    recent: list[str] = []
+    for countries in named:
+        pairs.append(tuple(recent[:2]) if len(recent) >= 2 else ())
+        for country in countries:
+            recent = [country, *(c for c in recent if c != country)][:2]
+    return pairs
 
 
 def _origins(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:

@@ -36,11 +36,13 @@ from pipeline.components.stances import (
     FAMILY_RULE,
     ROLES,
     Mention,
+    both_of,
     denied,
     denies_a_claim,
     family_matches,
     leaves_open,
     mentions,
+    names_both,
 )
 from pipeline.lexicons import family_index, read_trained
 
@@ -159,6 +161,9 @@ class PositionScorer:
         refers_back = any(t.lower_ in ROLES.pronouns or t.lemma_.lower() in ROLES.government_nouns for t in tokens)
         if context and refers_back and context not in countries:
             countries.append(context)
+        # "the two countries", "ambos gobiernos": the two named last, in the sentence or before it
+        paired = {country for t in tokens if names_both(t) for country, _ in both_of(t, sentence_mentions)}
+        countries.extend(country for country in paired if country not in countries)
         words = frozenset(f"w={t.lemma_.lower()}" for t in tokens if t.pos_ in WORD_POS and not t.is_stop)
         out = []
         order = {country: n for n, country in enumerate(countries)}
@@ -188,6 +193,8 @@ class PositionScorer:
             # what the reporting says of whom: the United States demands and threatens, Mexico accepts, and
             # some pairs recur (out of fold over train and dev pages: +0.02 F1 in each language)
             described += [f"actor={country}", *(f"pair={country}>{other}" for other in countries if other != country)]
+            if country in paired:
+                described.append("both" if own else "both_antecedent")
             evidence = self._family_evidence(own, predicate, family_words, families_of, tree)
             family_by_stance = _family_features(evidence)
             shared = frozenset(described) | words

@@ -40,6 +40,7 @@ if not Doc.has_extension("positions"):
 
 CONTEXT_KEY = "migtrack_context"
 ORIGINS_KEY = "migtrack_origins"  # the nationalities of the nearest sentence before that names some
+PAIR_KEY = "migtrack_pair"  # the two countries named last before the sentence
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
 COMPLEMENTIZERS = frozenset({"that", "que"})
@@ -413,6 +414,10 @@ def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
 def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     found: list[Actor] = []
     for part in [token, *token.conjuncts]:
+        # "the two countries", and "delegates of the two states"
+        if names_both(part) or (_is_gov(part) and any(names_both(word) for word in _modifiers(part))):
+            found.extend(actor for actor in both_of(part, sent_mentions) if actor[0] not in {c for c, _ in found})
+            continue
         if _names_homelands(part):
             found.extend(actor for actor in _homelands(part, sent_mentions) if actor[0] not in {c for c, _ in found})
             continue
@@ -422,6 +427,28 @@ def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
         if resolved is not None and resolved[0] not in {code for code, _ in found}:
             found.append(resolved)
     return found
+
+
+def names_both(token: Token) -> bool:
+    """ "The two countries", "both governments", "ambos Ejecutivos", or "both"/"ambos" as a subject: the two
+    countries the sentence or the article was speaking of."""
+    if token.lower_ in ROLES.pair_words:
+        return token.dep_ in SUBJECT_DEPS
+    # the words before the noun in its phrase, not its children: "Los dos países" hangs "dos" from "Los"
+    word = token.lower_  # "los dos Estados": a capitalised plural keeps its form as its lemma
+    party = {token.lemma_.lower(), word.removesuffix("s"), word.removesuffix("es")} & ROLES.party_nouns
+    return bool(party) and any(word.lower_ in ROLES.pair_words for word in token.doc[token.left_edge.i : token.i])
+
+
+def both_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """The two countries named last before ``token`` in its sentence, else with the article's last two
+    (``PAIR_KEY``): nothing unless two are found."""
+    named = [m.country for m in sent_mentions if m.span.end <= token.i and not m.nationality]
+    recent: list[str] = []
+    for country in [*reversed(named), *(token.doc.user_data.get(PAIR_KEY) or ())]:
+        if country not in recent:
+            recent.append(country)
+    return [(country, None) for country in recent[:2]] if len(recent) >= 2 else []
 
 
 def _names_homelands(noun: Token) -> bool:
