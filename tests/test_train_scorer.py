@@ -38,6 +38,7 @@ def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_pa
 def test_a_candidate_scores_as_the_sum_of_its_features_weights_once_each(extractor):
     """The scorer reads shared features per stance without writing their names out; the weights it sums must
     be those the trainer fitted to the full names (``Candidate.features``)."""
+    from pipeline.extract import pages_of
     from pipeline.train_scorer import candidates_of
 
     parser = extractor.pipelines.parser
@@ -55,6 +56,7 @@ def test_the_trainer_reads_the_candidates_the_scorer_reads_when_it_runs(extracto
     """The counterpart chooser runs after the scorer. The trainer once read the candidates with the chooser
     on, so the scorer learnt from rule readings whose counterparts the chooser had already rewritten, which
     it never sees when it runs."""
+    from pipeline.extract import pages_of
     from pipeline.train_scorer import candidates_of
 
     scorer = extractor.pipelines.parser.get_pipe("migtrack_position_scorer")
@@ -68,7 +70,7 @@ def test_the_trainer_reads_the_candidates_the_scorer_reads_when_it_runs(extracto
 
     scorer.candidates = recording  # an instance attribute: the pipeline's own call goes through it
     try:
-        list(extractor.extract([item["text"] for item in items]))
+        list(extractor.extract([item["text"] for item in items], pages_of(items)))  # a page's lines together
     finally:
         del scorer.candidates
     trained = [c for cs in candidates_of(extractor, items) for c in cs]
