@@ -38,7 +38,6 @@ def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_pa
 def test_a_candidate_scores_as_the_sum_of_its_features_weights_once_each(extractor):
     """The scorer reads shared features per stance without writing their names out; the weights it sums must
     be those the trainer fitted to the full names (``Candidate.features``)."""
-    from pipeline.extract import pages_of
     from pipeline.train_scorer import candidates_of
 
     parser = extractor.pipelines.parser
