@@ -219,3 +219,9 @@ def test_los_dos_estados_and_a_dropped_subject_in_spanish(spanish):
     )
     assert stance_finder_readings(spanish, text.split("\n"), "dos Estados") >= {("VEN", "agree"), ("USA", "agree")}
     assert ("VEN", "accept") in stance_finder_readings(spanish, text.split("\n"), "Añadió")
+
+
+def test_esta_nacion_centroamericana_is_the_country_named_before(spanish):
+    text = "El canciller de Guatemala habló con Rubio.\nSeñaló que esta nación centroamericana recibe vuelos."
+    scan = spanish.pipelines.scanner(text)
+    assert [(e.text, e.ent_id_) for e in scan.ents if "nación" in e.text] == [("esta nación centroamericana", "GTM")]

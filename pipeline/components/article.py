@@ -62,13 +62,15 @@ class ArticleReader:
         self.words: dict[str, frozenset[str]] = {w: frozenset(c) for w, c in data["words"].items()}
         nouns = "|".join(re.escape(n) for n in sorted(data["nouns"], key=len, reverse=True))
         words = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
-        if language == "es":  # "el país centroamericano": the noun comes before its adjectives
+        # "el país centroamericano", "esta nación caribeña": the noun comes before its adjectives
+        if language == "es":
             self.pattern = re.compile(
-                rf"\b(?:el|la|los|las)\s+(?:{nouns})(?P<words>(?:\s+(?:{words}))+)\b", re.IGNORECASE
+                rf"\b(?:el|la|los|las|este|esta|estos|estas|dicho|dicha)\s+(?:{nouns})(?P<words>(?:\s+(?:{words}))+)\b",
+                re.IGNORECASE,
             )
-        else:  # "the small Western Balkan country": up to two other words may sit among the known ones
+        else:  # "the small Western Balkan country", "this island nation": up to two other words among the known
             self.pattern = re.compile(
-                rf"\bthe\s+(?P<words>(?:[\w-]+\s+){{0,4}}?)(?:{nouns})\b(?!\s+of\b)", re.IGNORECASE
+                rf"\b(?:the|this)\s+(?P<words>(?:[\w-]+\s+){{0,4}}?)(?:{nouns})\b(?!\s+of\b)", re.IGNORECASE
             )
         self.word_pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
 
