@@ -416,16 +416,15 @@ def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     for part in [token, *token.conjuncts]:
         # "the two countries", and "delegates of the two states"
         if names_both(part) or (_is_gov(part) and any(names_both(word) for word in _modifiers(part))):
-            found.extend(actor for actor in both_of(part, sent_mentions) if actor[0] not in {c for c, _ in found})
-            continue
-        if _names_homelands(part):
-            found.extend(actor for actor in _homelands(part, sent_mentions) if actor[0] not in {c for c, _ in found})
-            continue
-        resolved = _country_of_token(part, sent_mentions)
-        if resolved is None and _refers_back(part):
-            resolved = _antecedent(part, sent_mentions)
-        if resolved is not None and resolved[0] not in {code for code, _ in found}:
-            found.append(resolved)
+            actors = both_of(part, sent_mentions)
+        elif _names_homelands(part):
+            actors = _homelands(part, sent_mentions)
+        else:
+            resolved = _country_of_token(part, sent_mentions)
+            if resolved is None and _refers_back(part):
+                resolved = _antecedent(part, sent_mentions)
+            actors = [resolved] if resolved is not None else []
+        found.extend(actor for actor in actors if actor[0] not in {code for code, _ in found})
     return found
 
 
@@ -434,10 +433,11 @@ def names_both(token: Token) -> bool:
     countries the sentence or the article was speaking of."""
     if token.lower_ in ROLES.pair_words:
         return token.dep_ in SUBJECT_DEPS
+    form = token.lower_  # "los dos Estados": a capitalised plural keeps its form as its lemma
+    if not {token.lemma_.lower(), form.removesuffix("s"), form.removesuffix("es")} & ROLES.party_nouns:
+        return False
     # the words before the noun in its phrase, not its children: "Los dos países" hangs "dos" from "Los"
-    word = token.lower_  # "los dos Estados": a capitalised plural keeps its form as its lemma
-    party = {token.lemma_.lower(), word.removesuffix("s"), word.removesuffix("es")} & ROLES.party_nouns
-    return bool(party) and any(word.lower_ in ROLES.pair_words for word in token.doc[token.left_edge.i : token.i])
+    return any(word.lower_ in ROLES.pair_words for word in token.doc[token.left_edge.i : token.i])
 
 
 def both_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
