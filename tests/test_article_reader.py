@@ -108,3 +108,15 @@ def test_the_two_countries_are_the_two_named_last(extractor):
 def test_this_island_nation_is_a_description_too(extractor):
     scan = extractor.pipelines.scanner("Jamaica spoke with U.S. officials.\nThis Caribbean nation took two flights.")
     assert [(e.text, e.ent_id_) for e in scan.ents if "Caribbean" in e.text] == [("This Caribbean nation", "JAM")]
+
+
+def test_a_pronoun_may_stand_for_either_of_the_two_countries_named_last(extractor):
+    """The scorer weighs both readings of "he" (the last country named, and the one before it), each with
+    features that say which it is."""
+    from pipeline.train_scorer import candidates_of
+
+    lines = ["Chile's government held talks with Venezuela on Monday.", "He added that they would take 60 people."]
+    items = [{"text": line, "source_url": "https://example.org/page"} for line in lines]
+    described = {c.actor: c.shared for c in candidates_of(extractor, items)[1]}
+    assert set(described) == {"CHL", "VEN"}
+    assert ["antecedent_second" in described[country] for country in ("CHL", "VEN")] == [False, True]
