@@ -47,7 +47,7 @@ class Settings:
     allow_private_hosts: list[str] = field(default_factory=list)
     # positions the scorer is less sure of stay in the positions table but make no event: below 0.7 the
     # timeline gained rows for events that never happened (gold/events/dev, README "Events")
-    event_min_confidence: float = 0.7
+    event_min_confidence: float = 0.6
 
     def models_for(self, language: str) -> tuple[str, str | None]:
         """The spaCy model a language's pipeline loads, and its fallback (English has the registry repack)."""
