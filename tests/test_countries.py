@@ -36,6 +36,11 @@ def test_country_rows_have_short_names_and_a_place_on_the_map():
         # in Spanish reporting "San José" is Costa Rica's government (15 of the 16 train and dev sentences naming
         # it; the other is a place in Costa Rica); English leaves "San Jose" to California
         ("es", "san josé", "CRI"),
+        # "Santiago y Lima pactaron...": in Spanish reporting bare "Santiago" is Chile's government (seven gold
+        # actors on the Spanish dev split had no other mention); "Santiago de Cuba", "Santiago del Estero" and
+        # "Santiago Peña" are longer names and win
+        ("es", "santiago", "CHL"),
+        ("es", "la haya", "NLD"),
     ],
 )
 def test_capitals_stand_for_their_governments(language, capital, iso3):
@@ -47,3 +52,8 @@ def test_capitals_that_name_other_places_or_people_are_left_out(place):
     # Kingston (Jamaica, Ontario, London), Santiago (Chile, Cuba, Spain), Sofia (a first name): reporting
     # names them as places and people far more often than as governments
     assert place not in alias_table("en")
+
+
+@pytest.mark.parametrize("place", ["santiago de cuba", "santiago del estero", "santiago de compostela"])
+def test_longer_names_keep_bare_santiago_from_them_in_spanish(place):
+    assert alias_table("es")[place][0] != "CHL"
