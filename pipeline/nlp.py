@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_infix_regex
 
 # importing the modules registers their factories
 from pipeline.components import (  # noqa: F401
@@ -29,9 +30,11 @@ from pipeline.components import (  # noqa: F401
 )
 from pipeline.components.countries import country_patterns
 from pipeline.components.lemmas import REPAIRS_FILE
-from pipeline.lexicons import lexicon_path
+from pipeline.lexicons import lexicon_path, read_json
 
 log = logging.getLogger(__name__)
+
+TOKENIZER_FILE = "tokenizer.json"  # in the language's lexicon folder, where its tokenizer needs more splits
 
 
 class ModelNotInstalled(Exception):
@@ -85,6 +88,10 @@ def build_pipelines(
     parser.add_pipe("migtrack_counterpart_chooser", config={"language": language})
 
     scanner = spacy.blank(language, vocab=parser.vocab)
+    if lexicon_path(TOKENIZER_FILE, language).is_file():
+        infixes = read_json(TOKENIZER_FILE, language)["infixes"]
+        for nlp in (parser, scanner):  # the same words in both: entities are carried over by character offsets
+            _add_infixes(nlp, infixes)
     scanner.add_pipe("sentencizer")
     scanner.add_pipe("migtrack_paragraph_breaks")
     ruler = scanner.add_pipe("entity_ruler", name="country_ruler", config={"phrase_matcher_attr": "ORTH"})
@@ -94,3 +101,9 @@ def build_pipelines(
     scanner.add_pipe("migtrack_article_reader", config={"language": language})
     scanner.add_pipe("migtrack_relevance_gate", config={"language": language})
     return Pipelines(scanner=scanner, parser=parser, model_name=loaded, excluded=tuple(exclude))
+
+
+def _add_infixes(nlp: Language, patterns: list[str]) -> None:
+    """Split words on these patterns too, as well as on the tokenizer's own infixes."""
+    own = nlp.tokenizer.infix_finditer.__self__.pattern
+    nlp.tokenizer.infix_finditer = compile_infix_regex([own, *patterns]).finditer

@@ -61,6 +61,20 @@ def test_spanish_names_demonyms_seats_and_officials_name_their_country(alias, is
     assert alias_table("es")[alias][0] == iso3
 
 
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("El memorando panameño-estadounidense sobre deportaciones sigue vigente.", ["PAN", "USA"]),
+        ("La relación EE.UU.-México pasa por los vuelos de deportación.", ["USA", "MEX"]),
+        ("Miguel Díaz-Canel rechazó los vuelos de deportación.", ["CUB"]),  # a hyphenated name still matches
+    ],
+)
+def test_countries_joined_by_a_hyphen_are_each_named(spanish, text, countries):
+    """es_core_news_sm keeps "panameño-estadounidense" as one word; lexicons/es/tokenizer.json splits it in
+    both pipelines, so the gazetteer sees each country and the parser gets the same words."""
+    assert [e.country for e in spanish.extract_one(text).entities] == countries
+
+
 def test_a_spanish_refusal_is_read_with_english_stance_names_and_iso3_codes(spanish):
     text = "El gobierno de Colombia se negó a recibir los vuelos militares de deportación de Estados Unidos."
     positions = spanish.extract_one(text).positions

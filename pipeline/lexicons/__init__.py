@@ -27,6 +27,7 @@ FILES = (
     "stance_families.json",
     "stance_families_wordnet.json",
     "lemma_repairs.json",
+    "tokenizer.json",
     "scorer.json",
     "counterparts.json",
     "descriptions.json",
