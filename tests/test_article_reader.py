@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY, PAIRS_BY_SENTENCE_KEY
+from pipeline.components.relevance import PAIR_REFERENCES
 from tests.conftest import stance_finder_readings
 
 
@@ -102,6 +103,8 @@ def test_the_two_countries_are_the_two_named_last(extractor):
     )
     scan = extractor.pipelines.scanner(text)
     assert set(scan.user_data[PAIRS_BY_SENTENCE_KEY][-1]) == {"MEX", "USA"}
+    # it names no country of its own, and the relevance gate lets it through all the same
+    assert [s.text for s in scan.spans[PAIR_REFERENCES]] == ["The two countries signed a memorandum on returns."]
     assert stance_finder_readings(extractor, text.split("\n"), "two countries") >= {("MEX", "agree"), ("USA", "agree")}
 
 

@@ -34,6 +34,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
+from pipeline.components.relevance import PAIR_REFERENCES
 from pipeline.components.stances import ROLES
 from pipeline.lexicons import read_json
 
@@ -80,7 +81,11 @@ class ArticleReader:
         self._resolve_descriptions(doc, sentences, topic)
         named = _countries_by_sentence(doc, sentences, _names)
         doc.user_data[CONTEXTS_KEY] = _contexts(named, topic)
-        doc.user_data[PAIRS_BY_SENTENCE_KEY] = _pairs(named)
+        pairs = _pairs(named)
+        doc.user_data[PAIRS_BY_SENTENCE_KEY] = pairs
+        # "the two countries were still working out the details" names no country of its own: the relevance
+        # gate lets it through when the article has named two
+        doc.spans[PAIR_REFERENCES] = [s for s, pair in zip(sentences, pairs, strict=True) if pair and _names_a_pair(s)]
         doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(doc, sentences)
         return doc
 
@@ -216,8 +221,26 @@ def _names(ent: Span) -> bool:
     return following is not None and following.lower_ in TITLES
 
 
+def _names_a_pair(sentence: Span) -> bool:
+    """ "The two countries", "both governments", "los dos Estados": one of the pair words and a party noun just
+    after it, read off the words (the scan has neither parse nor lemmas; plurals lose their ending)."""
+    words = [_plain(t.text) for t in sentence]
+    return any(
+        word in ROLES.pair_words and any(_singular_forms(later) & PARTY_NOUNS for later in words[n + 1 : n + 3])
+        for n, word in enumerate(words)
+    )
+
+
+def _singular_forms(word: str) -> set[str]:
+    forms = {word, word.removesuffix("s"), word.removesuffix("es")}
+    return forms | {word[:-3] + "y"} if word.endswith("ies") else forms  # "countries"
+
+
 def _plain(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower().strip()
+
+
+PARTY_NOUNS = frozenset(_plain(noun) for noun in ROLES.party_nouns)
 
 
 @cache

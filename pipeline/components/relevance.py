@@ -18,6 +18,10 @@ from spacy.tokens import Doc
 from pipeline.components.countries import names_country
 from pipeline.lexicons import read_json, read_jsonl, stance_families
 
+# the span group of sentences the article reader (article.py) found saying "the two countries" after two were
+# named: they name no country of their own, and pass as if they did
+PAIR_REFERENCES = "pair_references"
+
 
 def _word_start_pattern(terms: list[str]) -> re.Pattern:
     """One expression matching any term at the start of a word: "ban" must not match "urban"."""
@@ -42,6 +46,7 @@ class RelevanceGate:
         lowered = [s.text.lower() for s in sentences]
         # one pass over the entities: Span.ents per sentence would rescan the whole doc each time
         with_country = {ent.sent.start for ent in doc.ents if names_country(ent)}
+        with_country.update(span.start for span in doc.spans.get(PAIR_REFERENCES, []))
         on_migration = [self.migration.search(text) is not None for text in lowered]
         # a text too short to have a topic (a lone sentence) is given the benefit of the doubt
         lone = len(sentences) < self.min_topic_sentences
