@@ -224,9 +224,9 @@ def _names(ent: Span) -> bool:
 def _names_a_pair(sentence: Span) -> bool:
     """ "The two countries", "both governments", "los dos Estados": one of the pair words and a party noun just
     after it, read off the words (the scan has neither parse nor lemmas; plurals lose their ending)."""
-    words = [_plain(t.text) for t in sentence]
+    words = [t.lower_ for t in sentence]  # the pair words have no accents: only the nouns after one are made plain
     return any(
-        word in ROLES.pair_words and any(_singular_forms(later) & PARTY_NOUNS for later in words[n + 1 : n + 3])
+        word in ROLES.pair_words and any(_singular_forms(_plain(later)) & PARTY_NOUNS for later in words[n + 1 : n + 3])
         for n, word in enumerate(words)
     )
 

@@ -165,8 +165,7 @@ class PositionScorer:
         # "Monsalve said they would ...": a person the gazetteer does not know often speaks for a country the
         # article named before; so may a pronoun or "the minister" for the country named before the last one
         # (on the dev splits, a fifth of the Spanish and a third of the English gold actors no candidate held)
-        named = {i for mention in sentence_mentions for i in range(mention.span.start, mention.span.end)}
-        by_person = not refers_back and any(t.ent_type_ in PERSON_LABELS and t.i not in named for t in tokens)
+        by_person = not refers_back and _names_an_unknown_person(tokens, sentence_mentions)
         earlier: list[str] = []
         if refers_back or by_person:
             earlier = [context] if context else []
@@ -339,6 +338,15 @@ class PositionScorer:
             "rule": "scorer",
             "sentence_index": 0,
         }
+
+
+def _names_an_unknown_person(tokens: list[Token], sentence_mentions: list[Mention]) -> bool:
+    """A person the gazetteer does not know: a people entity outside every country mention ("Monsalve")."""
+    people = [t.i for t in tokens if t.ent_type_ in PERSON_LABELS]
+    if not people:  # most sentences: no need to collect the mentions' words
+        return False
+    named = {i for mention in sentence_mentions for i in range(mention.span.start, mention.span.end)}
+    return any(i not in named for i in people)
 
 
 def calibrate(curve: dict | None, probability: float) -> float:
