@@ -110,3 +110,33 @@ def run_cli_module(*args: str):
     return subprocess.run(
         [sys.executable, "-m", "pipeline.train_scorer", *args], capture_output=True, text=True, cwd=REPO, timeout=600
     )
+
+
+def features_of(extractor, text: str, actor: str, stance: str) -> list[str]:
+    from pipeline.train_scorer import candidates_of
+
+    [candidates] = candidates_of(extractor, [{"text": text}])
+    return next(c.features for c in candidates if c.actor == actor and c.stance == stance)
+
+
+def test_a_family_word_says_which_family_controls_it(extractor):
+    """ "Refused to accept": the accepting is what was refused, which the scorer can only learn if it sees
+    the refusing word above the accepting one."""
+    refused = features_of(extractor, "Honduras refused to accept deportation flights from the United States.",
+                          "HND", "accept")  # fmt: skip
+    agreed = features_of(extractor, "Honduras agreed to accept deportation flights from the United States.",
+                         "HND", "accept")  # fmt: skip
+    assert "accept|famtok_gov=refuse" in refused and "accept|famtok_gov=refuse" not in agreed
+    assert "accept|famtok_gov=agree" in agreed
+
+
+def test_a_country_listed_with_one_a_rule_read_is_told_so(extractor):
+    """ "Guatemala, Brazil and Mexico have taken in deportees": a rule often reads only one of a list."""
+    from pipeline.components.scorer import _coordinated
+    from pipeline.components.stances import mentions
+
+    [(_, doc, _)] = list(extractor.parsed_sentences(["Guatemala, Brazil and Mexico have taken in deportees."]))
+    by_country = {}
+    for mention in mentions(doc):
+        by_country.setdefault(mention.country, []).append(mention)
+    assert _coordinated(by_country)["MEX"] == {"GTM", "BRA"}

@@ -57,6 +57,8 @@ GOVERNS = frozenset({"xcomp", "ccomp", "dobj", "obj", "attr", "acomp", "pcomp", 
 PREDICATE_POS = frozenset({"VERB", "NOUN", "AUX", "ADJ"})
 WORD_POS = frozenset({"VERB", "NOUN", "ADJ"})  # the sentence's content words, read as such ("w=")
 MAX_CLIMB = 4
+# how a predicate hangs from the one that controls it ("refused to accept", "rechazó recibir", "the offer to take")
+CONTROLLED = frozenset({"xcomp", "advcl", "acl", "pcomp", "pobj", "obj", "dobj"})
 WINDOW = 5  # words either side of a country the scorer reads as such
 DISTANCE_BANDS = (1, 3, 6, 10)  # how many words lie between a country and a stance family's word, in bands
 SCORER_FILE = "scorer.json"  # in the language's lexicon folder
@@ -180,7 +182,7 @@ class PositionScorer:
         families_of = _FamiliesOf(self.family_index)
         tree = tree if tree is not None else _Tree(tokens)
         family_words = [
-            _FamilyWord.of(t, families_of[t], tree) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]
+            _FamilyWord.of(t, tree, families_of) for t in tokens if t.pos_ in PREDICATE_POS and families_of[t]
         ]
         # readings grouped once by (actor, stance), not searched again for each of the ten stances
         found_by, proposed_by, countered = {}, {}, set()
@@ -192,6 +194,11 @@ class PositionScorer:
             countered.add((p["counterpart"], p["stance"]))
         rule_actors = {p["actor"] for p in rule_positions}
         rule_stances = {p["stance"] for p in rule_positions}
+        # "received by Guatemala, Brazil and Mexico": a rule often reads only one of the listed countries
+        listed_with = _coordinated(by_country)
+        read_as = {}
+        for p in rule_positions + proposals:
+            read_as.setdefault(p["actor"], set()).add(p["stance"])
         # "their home countries refused" makes the people's nationalities the actors (stances.py): their
         # mentions are read as any actor's, not as the deportees' nationality that is never one
         homelands = {p["actor"] for p in rule_positions + proposals if "+homelands" in p["rule"]}
@@ -224,6 +231,8 @@ class PositionScorer:
                     features.append(f"{stance}|rule_other_stance")
                 elif stance in rule_stances:
                     features.append(f"{stance}|rule_other_actor")
+                if not found and any(stance in read_as.get(other, ()) for other in listed_with.get(country, ())):
+                    features.append(f"{stance}|listed_with_reader")
                 if any("+homelands" in p["rule"] for p in found + proposed):
                     features.append(f"{stance}|homelands")  # "their home countries refused": see stances.py
                 for p in proposed:
@@ -300,7 +309,8 @@ class PositionScorer:
             up, down = min(paths, key=lambda p: len(p[0]) + len(p[1]))
             where = distance_band(min((word.token.i - root.i for root in roots), key=abs))
             in_sentence.append((word.families, word.lemma, f"{min(len(up), 3)}/{min(len(down), 3)}",
-                                up[0] if up else "self", word.negated, word.hedged, where))  # fmt: skip
+                                up[0] if up else "self", word.negated, word.hedged, where,
+                                word.governed_by))  # fmt: skip
         around = []
         if predicate is not None:
             roles = [("pred", [predicate]), ("up", tree.governors(predicate)), ("down", tree.governed(predicate))]
@@ -340,6 +350,22 @@ class PositionScorer:
         }
 
 
+def _coordinated(by_country: dict[str, list[Mention]]) -> dict[str, set[str]]:
+    """The countries each country is listed with ("Guatemala, Brazil and Mexico"): mentions whose roots are
+    conjuncts of one head (the parser often makes the second of a list an apposition of the first)."""
+    heads: dict[str, set[int]] = {}
+    for country, own in by_country.items():
+        for mention in own:
+            root = mention.span.root
+            while root.dep_ in ("conj", "appos") and root.head.i != root.i:
+                root = root.head
+            heads.setdefault(country, set()).add(root.i)
+    return {
+        country: {other for other, theirs in heads.items() if other != country and theirs & mine}
+        for country, mine in heads.items()
+    }
+
+
 def _names_an_unknown_person(tokens: list[Token], sentence_mentions: list[Mention]) -> bool:
     """A person the gazetteer does not know: a people entity outside every country mention ("Monsalve")."""
     people = [t.i for t in tokens if t.ent_type_ in PERSON_LABELS]
@@ -371,11 +397,12 @@ def _family_features(evidence: tuple[list, list]) -> dict[str, list[str]]:
     comes with a copy that leaves its stance out, so rare stances borrow strength from common ones."""
     in_sentence, around = evidence
     by_stance: dict[str, list[str]] = {}
-    for families, lemma, shape, first, negated, hedged, where in in_sentence:
+    for families, lemma, shape, first, negated, hedged, where, governed_by in in_sentence:
         names = [f"famdist={where}", f"famtok={shape}", f"famtok_first={first}", f"famtok_first={first}|{shape}",
                  f"famtok_lemma={lemma}|{first}"]  # fmt: skip
         names += [f"famtok_neg={shape}"] if negated else []
         names += ["famtok_modal"] if hedged else []
+        names += [f"famtok_gov={family}" for family in sorted(governed_by)]
         for stance in families:
             by_stance.setdefault(stance, []).extend(f"{stance}|{name}" for name in names)
             by_stance[stance].extend(names)
@@ -417,11 +444,17 @@ class _FamilyWord:
     lemma: str
     negated: bool
     hedged: bool
+    # the families of the predicate that controls this word ("refused" over "to accept", "se negó a recibir")
+    governed_by: frozenset[str]
 
     @classmethod
-    def of(cls, token: Token, families: frozenset[str], tree: _Tree) -> _FamilyWord:
+    def of(cls, token: Token, tree: _Tree, families_of: _FamiliesOf) -> _FamilyWord:
         hedged = any(m in ROLES.hedge_modals for m in tree.modals(token))
-        return cls(token, families, token.lemma_.lower(), tree.negated(token), hedged)
+        controller = token.head if token.dep_ in CONTROLLED and token.head.i != token.i else None
+        if controller is not None and controller.pos_ == "ADP":  # "talks about receiving", "the idea of taking"
+            controller = controller.head if controller.head.i != controller.i else None
+        governed_by = families_of[controller] if controller is not None else frozenset()
+        return cls(token, families_of[token], token.lemma_.lower(), tree.negated(token), hedged, governed_by)
 
 
 def distance_band(gap: int) -> str:
