@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from pipeline.components.counterparts import CHOSEN, Choice, CounterpartChooser
+from pipeline.components.stances import mentions
 from pipeline.evaluate import LOOSE, STRICT, score
 from tests.conftest import GOLD_DIR, REPO, read_jsonl
 
@@ -55,6 +56,26 @@ def test_untrained_the_chooser_leaves_the_positions_as_found(extractor):
     [(_, doc)] = parsed_without_chooser(extractor, [text])
     found = [dict(p) for p in doc._.positions]
     assert found and CounterpartChooser(None)(doc)._.positions == found
+
+
+def test_a_sentence_naming_no_other_country_offers_the_one_named_before_it(extractor):
+    """ "Honduras signed the agreement on Tuesday": the other party is the country the article named before."""
+    texts = [
+        "The United States and Honduras have negotiated a deportation deal for months.",
+        "Honduras signed the agreement on Tuesday, its foreign minister said.",
+        "Honduras signed the agreement with Guatemala on Tuesday.",
+    ]
+    pages = ["https://example.org/deal"] * 3
+    with extractor.pipelines.parser.select_pipes(disable=["migtrack_counterpart_chooser"]):
+        docs = [doc for _, doc, _ in extractor.parsed_sentences(texts, pages=pages)]
+    signed, alone = (CounterpartChooser.choices(doc, mentions(doc)) for doc in docs[1:])
+    assert [c.options for c in signed if c.actor == "HND" and c.stance == "agree"] == [[None, "USA"]]
+    # a sentence that names another country offers the sentence's countries only
+    assert [c.options for c in alone if c.actor == "HND" and c.stance == "agree"] == [[None, "GTM"]]
+    chosen = {}
+    for index, doc, _ in extractor.parsed_sentences(texts[:2], pages=pages[:2]):
+        chosen.setdefault(index, []).extend(doc._.positions)
+    assert ("HND", "agree", "USA") in {(p["actor"], p["stance"], p["counterpart"]) for p in chosen[1]}
 
 
 def test_the_trained_chooser_reads_counterparts_better_than_nearness_on_the_dev_split(extractor):

@@ -13,6 +13,7 @@ dependency), how far it stands from the actor and the actor's predicate in words
 whether it is the nearest, whether a rule read it, whether it acts in the sentence itself, and which pair
 it makes with the actor. A logistic regression trained on the labelled train and dev pages
 (``pipeline/train_counterparts.py``) gives the weights (``lexicons/counterparts.json``, and per language).
+When the sentence names no other country, the country named last before it is an option too.
 The best option is kept, with as many more as the readings named (a list of countries gives one position
 each) and any other at or above the trained threshold. A reading that named the chosen country keeps its
 reading; otherwise the position's first reading is given the chosen counterpart and its rule says so
@@ -29,7 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.scorer import attachment, distance_band, parse_path
-from pipeline.components.stances import FAMILY_RULE, Mention, mentions
+from pipeline.components.stances import FAMILY_RULE, PAIR_KEY, Mention, mentions
 from pipeline.lexicons import read_trained
 
 COUNTERPARTS_FILE = "counterparts.json"  # in the language's lexicon folder
@@ -96,8 +97,13 @@ class CounterpartChooser:
         for position in doc._.positions:
             grouped.setdefault((position["actor"], position["stance"], position["start"]), []).append(position)
         out = []
+        named_before = doc.user_data.get(PAIR_KEY) or ()
         for (actor, stance, _), readings in grouped.items():
             options = [None, *sorted({m.country for m in sentence_mentions if m.country != actor})]
+            # "the deal was signed on Tuesday" after a paragraph on Mexico and the United States: the other
+            # party is often named only in the sentences before
+            if len(options) == 1:
+                options += [country for country in named_before if country != actor][:1]
             out.append(
                 Choice(actor, stance, readings, options, options_features(doc, sentence_mentions, readings, options))
             )
@@ -128,6 +134,9 @@ def options_features(
         if option is None:
             features = ["none", f"none|{kind}", f"none|{count}", f"none|{stance}", f"none|{stance}|{kind}"]
             out.append(features + (["none|read"] if None in read else []))
+            continue
+        if option not in others:  # named before the sentence (``choices``)
+            out.append(["earlier", f"earlier|{kind}", f"earlier|{stance}", f"pair={actor}>{option}", f"to={option}"])
             continue
         features = [
             "country", f"country|{kind}", count, f"to={option}", f"{stance}|to={option}", f"pair={actor}>{option}"
