@@ -131,12 +131,10 @@ def test_a_family_word_says_which_family_controls_it(extractor):
 
 
 def test_a_country_listed_with_one_a_rule_read_is_told_so(extractor):
-    """ "Guatemala, Brazil and Mexico have taken in deportees": a rule often reads only one of a list."""
-    from pipeline.components.scorer import _coordinated
-    from pipeline.components.stances import mentions
-
-    [(_, doc, _)] = list(extractor.parsed_sentences(["Guatemala, Brazil and Mexico have taken in deportees."]))
-    by_country = {}
-    for mention in mentions(doc):
-        by_country.setdefault(mention.country, []).append(mention)
-    assert _coordinated(by_country)["MEX"] == {"GTM", "BRA"}
+    """ "Received by Guatemala, Brazil and Mexico": the rules read Guatemala's acceptance only (the parser makes
+    Brazil an apposition of Guatemala and Mexico a conjunct of Brazil)."""
+    text = "Deportees have been received by Guatemala, Brazil and Mexico."
+    assert "accept|listed_with_reader" in features_of(extractor, text, "MEX", "accept")
+    assert "accept|listed_with_reader" in features_of(extractor, text, "BRA", "accept")
+    assert "accept|listed_with_reader" not in features_of(extractor, text, "GTM", "accept")  # read by a rule
+    assert "refuse|listed_with_reader" not in features_of(extractor, text, "MEX", "refuse")

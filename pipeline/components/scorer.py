@@ -196,7 +196,7 @@ class PositionScorer:
         rule_stances = {p["stance"] for p in rule_positions}
         # "received by Guatemala, Brazil and Mexico": a rule often reads only one of the listed countries
         listed_with = _coordinated(by_country)
-        read_as = {}
+        read_as: dict[str, set[str]] = {}
         for p in rule_positions + proposals:
             read_as.setdefault(p["actor"], set()).add(p["stance"])
         # "their home countries refused" makes the people's nationalities the actors (stances.py): their
