@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from fastwarc.warc import ArchiveIterator, WarcHeaderMap, WarcRecord, WarcRecordType
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
@@ -25,14 +26,22 @@ SEARCH_CHUNK = 1 << 20
 @dataclass
 class Response:
     """One response record. ``body`` (the HTTP payload) is read only for an HTML page with status 200
-    that fits in ``max_bytes``; ``kind`` says which of those it is."""
+    that fits in ``max_bytes``; ``kind`` says which of those it is. The address and date are read from
+    the WARC headers when asked for: most records of a news archive are skipped before anyone asks."""
 
     offset: int
-    url: str
-    date: str | None
+    headers: WarcHeaderMap
     kind: str  # "page", "not-html", "not-200" or "too-large"
     length: int
     body: bytes | None = None
+
+    @cached_property
+    def url(self) -> str:
+        return (self.headers.get("WARC-Target-URI") or "").strip("<> ")
+
+    @cached_property
+    def date(self) -> str | None:
+        return self.headers.get("WARC-Date")
 
 
 @dataclass
@@ -58,7 +67,8 @@ def read_responses(path: Path, after: int | None = None, max_bytes: int = 10 << 
                     last = record.stream_pos
                     if last == after:
                         continue
-                    if record.headers.get("Content-Length") is None:  # cut short in its headers, or not WARC
+                    # cut short in its headers, or not WARC (a record of length 0 is rare: asked only then)
+                    if record.content_length == 0 and record.headers.get("Content-Length") is None:
                         yield Unreadable(last, "record headers without Content-Length; record skipped")
                     elif record.record_type == WarcRecordType.response:
                         yield _response(record, max_bytes)
@@ -78,9 +88,7 @@ def read_responses(path: Path, after: int | None = None, max_bytes: int = 10 << 
 
 
 def _response(record: WarcRecord, max_bytes: int) -> Response:
-    url = record.headers.get("WARC-Target-URI") or ""
-    date = record.headers.get("WARC-Date")
-    response = Response(record.stream_pos, url.strip("<> "), date, "page", record.content_length)
+    response = Response(record.stream_pos, record.headers, "page", record.content_length)
     if (record.http_content_type or "").lower() not in HTML_TYPES:
         response.kind = "not-html"
     elif record.http_headers.status_code != 200:

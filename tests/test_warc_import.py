@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from demo.warcs import BASE, corpus, demo_articles, gzip_member, other_page, record, write_warc
-from spiders.prefilter import prefilter
+from spiders.prefilter import Prefilter, prefilter
 from spiders.warc_import import import_warcs
 from tests.conftest import run_cli
 from tests.test_reliability_faults import integrity, popen_cli, readonly_query, sigkill, wait_until
@@ -21,6 +21,7 @@ OFF_TOPIC = {
     "kigali-road-cycling-championships", "usmca-joint-review-2026", "hurricane-iota-central-america",
     "el-salvador-bitcoin-legal-tender", "venezuela-removes-six-zeros-bolivar", "banxico-cuts-key-rate",
 }  # fmt: skip
+TERMS = {"coverage": ["deport", "asylum"], "ambiguous": ["migration"], "other_sense": ["bird"]}
 ON_TOPIC = sorted(url for url, _ in demo_articles() if url.rsplit("/", 1)[1].removesuffix(".html") not in OFF_TOPIC)
 STORY = "<p>" + "Guatemala agreed on Monday to receive more deportation flights from the United States. " * 5 + "</p>"
 
@@ -54,6 +55,29 @@ def _urls(db_path: Path) -> list[str]:
 )
 def test_the_prefilter_tells_migration_coverage_from_other_senses(text, coverage):
     assert prefilter().passes(f"<html><body><p>{text}</p></body></html>".encode()) is coverage
+
+
+def test_an_other_sense_term_repeated_in_a_pages_state_counts_once():
+    # a story on deportations whose page state names its "database" section at every item: read as
+    # occurrences, the one word outweighed the story; as a distinct term it is one against four
+    state = "".join('{"section": "database"},' for _ in range(300))
+    page = f"<html><body><p>{STORY}</p><script>[{state}]</script></body></html>"
+    assert prefilter().passes(page.encode())
+    assert not prefilter().passes(b"<p>Our database migration to Postgres finished at the Mexico City office.</p>")
+
+
+def test_the_compiled_prefilter_is_cached_and_a_damaged_cache_is_compiled_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = Prefilter(TERMS, ["Mexico"])
+    cached = sorted((tmp_path / "migtrack").glob("prefilter-*.hs"))
+    assert len(cached) == 2  # the terms and the country names
+    loaded = Prefilter(TERMS, ["Mexico"])
+    for page in (b"Mexico deported 300 asylum seekers", b"Bird migration reached Mexico"):
+        assert loaded.passes(page) is fresh.passes(page)
+    for path in cached:
+        path.write_bytes(b"not a database")
+    assert Prefilter(TERMS, ["Mexico"]).passes(b"Mexico deported 300 asylum seekers")
+    assert all(path.read_bytes() != b"not a database" for path in cached)  # written again
 
 
 def test_an_import_stores_the_articles_on_migration_only_and_their_positions_reach_the_timeline(tmp_path):
