@@ -74,6 +74,14 @@ class _Pending:
     future: Future
     previous_offset: int | None
     pool: ProcessPoolExecutor | None  # the readers it went to (None: read in this process)
+    # set by the future's callback: the import asks after every record, and Future.done() takes a lock
+    ready: bool = False
+
+    def __post_init__(self) -> None:
+        self.future.add_done_callback(self._set_ready)
+
+    def _set_ready(self, _: Future) -> None:
+        self.ready = True
 
 
 class WarcImport:
@@ -131,9 +139,7 @@ class WarcImport:
             if future is not None:
                 pending.append(_Pending(item, future, previous, self.pool))
                 pending_bytes += len(item.body)
-            while pending and (
-                len(pending) > PENDING_PAGES or pending_bytes > PENDING_BYTES or pending[0].future.done()
-            ):
+            while pending and (len(pending) > PENDING_PAGES or pending_bytes > PENDING_BYTES or pending[0].ready):
                 done = pending.popleft()
                 pending_bytes -= len(done.response.body)
                 self._finish(path, done, summary)
