@@ -2,7 +2,8 @@
 
 ``pipeline.events`` reads the positions of one (actor, stance) group in report order and hands them here.
 Each position gets a time: the date its sentence states (day, month or year, ``event_dates.stated_when``),
-else its report's day. Then:
+else its report's day; an agreement dated only to a year takes the month of its parties' landmark deal of that
+year where there is one (``landmark_month``). Then:
 
 - it joins the event of its counterpart and negation whose anchor lies within ``WINDOW_DAYS`` of that time
   (the nearest such event; a year-only date fits any event of that year), else it starts one. The anchor
@@ -32,6 +33,7 @@ from functools import cache
 from models.records import stable_id
 from models.stances import STANCES
 from pipeline.event_dates import When, position_time
+from pipeline.lexicons import read_jsonl
 
 WINDOW_DAYS = 30
 Interval = tuple[date, date]
@@ -119,6 +121,10 @@ class Event:
         first = reports[0].row
         own = self.first.order if self.first is not None else reports[0].order
         event_date, precision, source = self._date(reports)
+        if precision == "year" and not self.negated:
+            landmark = landmark_month(self.actor, self.stance, self.counterpart, int(event_date[:4]))
+            if landmark is not None:
+                event_date, precision, source = f"{landmark}-01", "month", "landmark"
         sentences: dict[str, set[str | None]] = defaultdict(set)  # evidence -> outlets carrying it
         sentence_article: dict[str, str] = {}
         for report in reports:
@@ -185,6 +191,23 @@ class Event:
             return max(set(years), key=years.count).isoformat(), "year", "text"
         dated = [r for r in reports if r.reported]
         return (dated[0].row["reported"], "day", "published") if dated else (None, None, None)
+
+
+@cache
+def _landmarks() -> dict[tuple[frozenset[str], str, int], str]:
+    table = {}
+    for entry in read_jsonl("landmarks.jsonl"):
+        table[(frozenset(entry["parties"]), entry["stance"], int(entry["month"][:4]))] = entry["month"]
+    return table
+
+
+def landmark_month(actor: str, stance: str, counterpart: str | None, year: int) -> str | None:
+    """The month of the landmark event (``lexicons/landmarks.jsonl``) of these parties and stance in this year:
+    reports recall the best-known deals by their year alone ("Britain's 2022 agreement with Rwanda"), and
+    a researcher counting agreements wants the month it was signed, not a year no month can be matched to."""
+    if counterpart is None:
+        return None
+    return _landmarks().get((frozenset((actor, counterpart)), stance, year))
 
 
 def cluster_key(actor: str, stance: str, counterpart: str, negated: int, rows: list[dict]) -> list[Event]:

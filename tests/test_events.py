@@ -421,12 +421,29 @@ def test_a_background_date_joins_its_event_whatever_month_the_report_came_out(db
 
 def test_a_year_alone_dates_an_event_to_its_year_and_no_month(db):
     report(
-        db, "a1", "2024-12-05", "Semafor", "Britain's 2022 agreement with Rwanda was dropped.", "GBR", "agree", "RWA"
+        db, "a1", "2024-12-05", "Semafor", "Denmark's 2022 agreement with Rwanda was shelved.", "DNK", "agree", "RWA"
     )
     build_events(db)
     (event,) = events_of(db)
     assert (event["event_date"], event["date_precision"], event["date_source"]) == ("2022-01-01", "year", "text")
     assert (event["event_month"], event["event_year"]) == (None, 2022)
+
+
+def test_a_landmark_deal_recalled_by_its_year_takes_the_month_it_was_signed(db):
+    """Britain's 2022 agreement with Rwanda is the partnership of April 2022 (lexicons/landmarks.jsonl), for
+    either party; a denial, or the same parties in a year without a landmark, keeps the year alone."""
+    for article_id, actor, counterpart in (("a1", "GBR", "RWA"), ("a2", "RWA", "GBR")):
+        report(db, article_id, "2024-12-05", "Semafor", "Britain's 2022 agreement with Rwanda was dropped.",
+               actor, "agree", counterpart)  # fmt: skip
+    report(db, "a3", "2025-03-01", "AP", "Britain had no 2021 agreement with Rwanda.", "GBR", "agree", "RWA", negated=1)
+    report(db, "a4", "2025-03-02", "AP", "Britain agreed with Rwanda in 2024 to pay more.", "GBR", "agree", "RWA")
+    build_events(db)
+    dated = {(e["actor"], e["negated"], e["event_year"]): e for e in events_of(db)}
+    for key in (("GBR", 0, 2022), ("RWA", 0, 2022)):
+        event = dated[key]
+        assert (event["event_date"], event["event_month"]) == ("2022-04-01", "2022-04")
+        assert (event["date_precision"], event["date_source"]) == ("month", "landmark")
+    assert (dated[("GBR", 1, 2021)]["event_month"], dated[("GBR", 0, 2024)]["event_month"]) == (None, None)
 
 
 def test_an_undated_recall_joins_the_event_it_recalls_and_a_new_fact_does_not(db):
