@@ -194,6 +194,22 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
 @pytest.mark.parametrize(
     "text",
     [
+        "Washington is piling pressure on Honduras to take in 300 deportees.",
+        "The United States has been exerting pressure on Honduras to take back its nationals.",
+        "The U.S. stepped up pressure on Honduras over deportation flights.",
+    ],
+)
+def test_pressure_put_on_a_country_is_the_subjects_demand(extractor, text):
+    """The issue's own example: piling pressure on Freedonia to take deportees is a U.S. demand, the verb that
+    carries the noun saying whose it is, as "put" and "make" do."""
+    readings = {(p["actor"], p["stance"], p["counterpart"]) for p in stance_finder_positions(extractor, text)}
+    assert ("USA", "demand", "HND") in readings
+    assert ("HND", "demand", "USA") not in readings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Mexico wants to reach an understanding with Washington capping how many deportees it takes.",
         "Earlier, Trump officials tried to conclude safe third-country pacts with Western hemisphere nations.",
         "Washington sent its envoy to Caracas to reach a deal on deportation flights.",

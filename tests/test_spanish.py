@@ -239,3 +239,28 @@ def test_esta_nacion_centroamericana_is_the_country_named_before(spanish):
     text = "El canciller de Guatemala habló con Rubio.\nSeñaló que esta nación centroamericana recibe vuelos."
     scan = spanish.pipelines.scanner(text)
     assert [(e.text, e.ent_id_) for e in scan.ents if "nación" in e.text] == [("esta nación centroamericana", "GTM")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the country a preposition other than "de" marks is the other party, not the noun's owner
+        ("Washington ejerce presión sobre Caracas para que reciba a los deportados.", {("USA", "demand", "VEN")}),
+        ("La cancillería mexicana formuló una petición a Washington sobre los deportados.", {("MEX", "demand", "USA")}),
+        ("El Salvador hizo una oferta para encarcelar a deportados de cualquier origen.", {("SLV", "propose", None)}),
+        # "con" marks the partner of an agreement; "bajo el acuerdo" is the clause's subject's; "entre" both's
+        (
+            "Bajo el acuerdo con El Salvador, Estados Unidos envía migrantes a la prisión.",
+            {("USA", "agree", "SLV"), ("SLV", "agree", "USA")},
+        ),
+        (
+            "Las conversaciones entre Caracas y Washington sobre los vuelos continúan.",
+            {("VEN", "negotiate", None), ("USA", "negotiate", None)},
+        ),
+    ],
+)
+def test_a_nominal_stance_belongs_to_its_light_verbs_subject_or_its_de_owner(spanish, text, expected):
+    readings = {(p["actor"], p["stance"], p["counterpart"]) for p in stance_finder_positions(spanish, text)}
+    assert expected <= readings
+    owners = {(actor, stance) for actor, stance, _ in expected}
+    assert not {(actor, stance) for actor, stance, _ in readings if stance in dict(owners).values()} - owners

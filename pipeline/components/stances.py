@@ -51,6 +51,11 @@ GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj"
 CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for"})
 NOMINAL = ("NOUN", "PROPN")
 SUBJECT_DEPS = ("nsubj", "csubj")
+# prepositions that mark a noun's owner ("la propuesta de México", "the offer by Panama"), not its other party
+# ("entre" too: "las conversaciones entre Caracas y Washington" are both's)
+OWNER_PREPOSITIONS = frozenset({"de", "del", "por", "entre", "of", "by", "from"})
+# prepositions that mark the partner of an agreement: "an agreement with Y", "un acuerdo con Y"
+PARTNER_PREPOSITIONS = frozenset({"with", "between", "among", "con"})
 SUBJECT_DROPPING = frozenset({"es"})  # languages whose finite verbs carry their subject in the ending
 Actor = tuple[str, str | None]  # (ISO3, speaker as written)
 
@@ -570,6 +575,8 @@ def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """Whose a noun is: "Mexico's offer", "the Bahamas' decision", "a U.S. request", "offer by Panama"."""
     found: list[Actor] = []
     for child in noun.children:
+        if child.dep_ == "nmod" and _marked_as_other_party(child):
+            continue
         if child.dep_ in ("poss", "nmod", "compound", "amod"):
             candidates = [child]
         elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
@@ -585,6 +592,13 @@ def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
     return found
 
 
+def _marked_as_other_party(nominal: Token) -> bool:
+    """A noun's country its preposition marks as the other party, not the owner: "presión sobre Caracas",
+    "una petición a Washington", "el acuerdo con Guatemala"; "la propuesta de México" is Mexico's own."""
+    case = next((c for c in nominal.children if c.dep_ == "case" and c.pos_ == "ADP"), None)
+    return case is not None and case.lower_ not in OWNER_PREPOSITIONS
+
+
 def _noun_actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """Owners of the noun; else the subject of a light verb ("Mexico made an offer") or of the clause
     the noun sits in through prepositions ("Rwanda is in talks with ...", "with an offer to ...")."""
@@ -594,13 +608,15 @@ def _noun_actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
     token = cue
     for _ in range(4):
         head = token.head
-        if token.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in ROLES.light_verbs:
+        if (token.dep_ in OBJECT_DEPS or token.dep_ == "nsubjpass") and head.lemma_.lower() in ROLES.light_verbs:
             return _actors(head, sent_mentions)
         if token.dep_ == "pobj" and head.dep_ == "prep":
             token = head.head
             if token.pos_ in ("VERB", "AUX"):
                 return _actors(token, sent_mentions)
             continue
+        if token.dep_ == "obl" and any(c.dep_ == "case" for c in token.children):  # "bajo el acuerdo con ..."
+            return _actors(head, sent_mentions) if head.pos_ in ("VERB", "AUX") else []
         return []
     return []
 
@@ -635,10 +651,8 @@ def _agreement_pairs(cue: Token, sent_mentions: list[Mention], reciprocal: bool)
     owners = _owners(cue, sent_mentions) if cue.pos_ in NOMINAL else []
     partners: list[Actor] = []
     for holder in [cue] + ([noun] if noun is not None and noun is not cue else []):
-        for prep in holder.children:
-            if prep.dep_ == "prep" and prep.lower_ in ("with", "between", "among"):
-                for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                    partners.extend(p for p in _resolve_nominal(pobj, sent_mentions) if p not in partners)
+        for nominal in _partner_phrases(holder):
+            partners.extend(p for p in _resolve_nominal(nominal, sent_mentions) if p not in partners)
     if cue.pos_ not in NOMINAL:
         holders = _actors(cue, sent_mentions)
     elif owners:
@@ -718,6 +732,25 @@ def _object_of_cue(noun: Token, cues: dict[int, Cue]) -> bool:
     """ "signed an agreement" is the verb's; "suspended the agreements" or "considering an
     arrangement" is not an agreement being reached."""
     return noun.dep_ in ("dobj", "nsubjpass") and noun.head.i in cues
+
+
+def _partner_phrases(holder: Token) -> list[Token]:
+    """The nominals a preposition of partnership attaches to a word: "with Y" (the preposition heads the
+    phrase in English's parse), "con Y" (it marks the nominal in Spanish's)."""
+    english = [
+        pobj
+        for prep in holder.children
+        if prep.dep_ == "prep" and prep.lower_ in PARTNER_PREPOSITIONS
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
+    spanish = [
+        child
+        for child in holder.children
+        if child.dep_ in ("nmod", "obl")
+        and any(c.dep_ == "case" and c.lower_ in PARTNER_PREPOSITIONS for c in child.children)
+    ]
+    return english + spanish
 
 
 def _between(noun: Token) -> bool:
