@@ -179,6 +179,10 @@ def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
         ("Trinidad did not give permission for the deportation flight to land.", "TTO", ("refuse", False)),
         # what did not happen is no refusal: a negated acceptance (gold/DECISIONS.md)
         ("Mexico has taken no deportees from other countries so far.", "MEX", ("accept", True)),
+        ("Laos did not take back its nationals removed from the United States.", "LAO", ("accept", True)),
+        ("Mexico has not accepted deportees from other countries.", "MEX", ("accept", True)),
+        ("Venezuela will not accept deportation flights from the United States.", "VEN", ("refuse", False)),
+        ("We are not taking deportations from Texas, Mexico's president said.", "MEX", ("refuse", False)),
         ("Mexico will take no more than 30,000 deportees a month.", "MEX", ("accept", False)),
     ],
 )
