@@ -196,6 +196,27 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # sending people back is the deporting country's removal, no position (the guidelines); sending back
+        # the planes is a refusal, as turning them back is
+        ("Britain will send irregular small-boat arrivals back to France under the deal.", set()),
+        ("Colombia sent back two U.S. military planes carrying deportees.", {("COL", "refuse")}),
+        ("The Bahamas turned back a U.S. deportation flight.", {("BHS", "refuse")}),
+        # what a deal or a law lets someone do is no one's acceptance: the parties have the agreement
+        ("Britain and Pakistan signed a deal letting London send back Pakistani offenders.", set()),
+        ("Panama will let 112 deportees from the United States remain for 30 days.", {("PAN", "accept")}),
+    ],
+)
+def test_sending_back_and_what_a_deal_permits(extractor, text, expected):
+    """The cue patterns' readings; a family word's proposal ("send" is in the refuse family) is the scorer's
+    to weigh."""
+    positions = stance_finder_positions(extractor, text)
+    readings = {(p["actor"], p["stance"]) for p in positions if not p["rule"].startswith("family.")}
+    assert {(actor, stance) for actor, stance in readings if stance in ("accept", "refuse")} == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Washington is piling pressure on Honduras to take in 300 deportees.",

@@ -250,6 +250,8 @@ class StanceFinder:
         agreement_negated = governor is not None and _negated(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
+        if stance == "accept" and _permitted_by_an_instrument(token):
+            return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
             return []
         if token.pos_ in NOMINAL and any(c.dep_ == "compound" and c.lower_ in COMPOUND_NOT_CUE for c in token.children):
@@ -874,6 +876,16 @@ def _not_confirmed(token: Token) -> bool:
         return False
     reporting = top.head
     return _has_neg(reporting) or (reporting.dep_ == "xcomp" and reporting.head.lemma_.lower() == "decline")
+
+
+def _permitted_by_an_instrument(token: Token) -> bool:
+    """ "a deal letting Britain send back offenders", "a statute permitting the return of felons": what the deal
+    or the law permits, which no party accepts by it (the deal's parties have its agreement)."""
+    return (
+        token.lemma_.lower() in ROLES.permitting_verbs
+        and token.dep_ in ("acl", "relcl")
+        and token.head.lemma_.lower() in ROLES.agreement_nouns | ROLES.instrument_nouns
+    )
 
 
 def _participle_modifier(token: Token) -> bool:
