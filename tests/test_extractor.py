@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.components.stances import FAMILY_RULE
 from pipeline.evaluate import evaluate_file, evaluate_rows
 from tests.conftest import GOLD_DIR, SHARED_GOLD, read_jsonl, run_cli, stance_finder_positions
 
@@ -212,7 +213,7 @@ def test_sending_back_and_what_a_deal_permits(extractor, text, expected):
     """The cue patterns' readings; a family word's proposal ("send" is in the refuse family) is the scorer's
     to weigh."""
     positions = stance_finder_positions(extractor, text)
-    readings = {(p["actor"], p["stance"]) for p in positions if not p["rule"].startswith("family.")}
+    readings = {(p["actor"], p["stance"]) for p in positions if not p["rule"].startswith(FAMILY_RULE)}
     assert {(actor, stance) for actor, stance in readings if stance in ("accept", "refuse")} == expected
 
 
