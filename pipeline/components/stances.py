@@ -73,6 +73,7 @@ ROLES = Roles(read_json("roles.json"))
 # unions the checks below read for every word: made once, not per word
 COMPOUND_NOT_CUE = ROLES.people_nouns | {"asylum", "visa"}  # a cue noun with such a compound is no position
 MIGRATION_OBJECTS = ROLES.people_nouns | ROLES.object_words
+PERMITTING_NOUNS = ROLES.agreement_nouns | ROLES.instrument_nouns  # "a deal letting ...", "a statute permitting ..."
 
 
 def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
@@ -884,7 +885,7 @@ def _permitted_by_an_instrument(token: Token) -> bool:
     return (
         token.lemma_.lower() in ROLES.permitting_verbs
         and token.dep_ in ("acl", "relcl")
-        and token.head.lemma_.lower() in ROLES.agreement_nouns | ROLES.instrument_nouns
+        and token.head.lemma_.lower() in PERMITTING_NOUNS
     )
 
 
