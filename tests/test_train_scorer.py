@@ -138,3 +138,26 @@ def test_a_country_listed_with_one_a_rule_read_is_told_so(extractor):
     assert "accept|listed_with_reader" in features_of(extractor, text, "BRA", "accept")
     assert "accept|listed_with_reader" not in features_of(extractor, text, "GTM", "accept")  # read by a rule
     assert "refuse|listed_with_reader" not in features_of(extractor, text, "MEX", "refuse")
+
+
+def test_the_other_languages_sentences_are_read_by_their_own_pipeline(extractor):
+    """The Spanish scorer learns from the English splits too: each also-trained line is read by the pipeline
+    of its ``language``, so an English sentence brings the English pipeline's features (the lemma "accept"),
+    and the English lemmas are not among the features of the trained language's own sentences."""
+    from pipeline.extract import Extractor
+    from pipeline.train_scorer import AlsoTrained, Featurised, _extractor
+
+    spanish = _extractor("es")
+    english = Extractor(pipelines=extractor.pipelines, gate=False)  # the trainer reads every sentence
+    english_lines = read_jsonl(GOLD_DIR / "real" / "en_dev.jsonl")[:20]
+    spanish_lines = read_jsonl(GOLD_DIR / "real" / "es_dev.jsonl")[:20]
+    also = AlsoTrained(english_lines + spanish_lines, spanish, "es")
+    languages = {lang: part for lang, part in also.parts}
+    assert set(languages) == {"en", "es"}
+    english_features = {name for row in languages["en"].rows for name in row}
+    assert english_features == {name for row in Featurised(english_lines, english).rows for name in row}
+    own = also.own_features()
+    assert own == {name for row in languages["es"].rows for name in row}
+    assert any("=el" in name or "=de" in name for name in own)  # Spanish words
+    assert not any(name.endswith("|pred=the") for name in own)
+    assert english_features & own  # the shared description: parse relations, rules, countries
