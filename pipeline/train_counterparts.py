@@ -22,12 +22,11 @@ import click
 
 from pipeline.components.counterparts import Choice, CounterpartChooser
 from pipeline.components.stances import mentions
-from pipeline.config import Settings
 from pipeline.evaluate import STRICT, score
 from pipeline.extract import Extractor, pages_of
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
-from pipeline.train_scorer import fit, group_of, predict
+from pipeline.train_scorer import fit, group_of, predict, reading_extractor
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +143,7 @@ def main(labelled_files: tuple[Path, ...], out: Path, language: str, folds: int)
     --language es --out pipeline/lexicons/es/counterparts.json
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    extractor = Extractor(*Settings().models_for(language), gate=False, language=language)
+    extractor = reading_extractor(language)
     items = [item for path in labelled_files for item in load_jsonl(path)]
     if not any(item["positions"] for item in items):
         raise click.ClickException("the labelled files hold no positions to learn counterparts from")

@@ -199,7 +199,7 @@ class AlsoTrained:
         for item in items:
             by_language.setdefault(item.get("language") or language, []).append(item)
         self.parts = [
-            (lang, Featurised(part, extractor if lang == language else _extractor(lang)))
+            (lang, Featurised(part, extractor if lang == language else reading_extractor(lang)))
             for lang, part in by_language.items()
         ]
         self.language = language
@@ -210,8 +210,10 @@ class AlsoTrained:
         return {name for lang, part in self.parts if lang == self.language for row in part.rows for name in row}
 
 
-def _extractor(language: str) -> Extractor:
-    return Extractor(*Settings().models_for(language), gate=False, language=language)
+def reading_extractor(language: str, model: str | None = None) -> Extractor:
+    """The language's pipeline as the trainers read labelled sentences: every sentence, the gate off."""
+    configured, fallback = Settings().models_for(language)
+    return Extractor(model or configured, fallback, gate=False, language=language)
 
 
 def fit(rows: list[dict], labels: list[int], c_value: float):
@@ -351,10 +353,7 @@ def main(
     --language es --out pipeline/lexicons/es/scorer.json
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    settings = Settings()
-    configured, fallback = settings.models_for(language)
-    model = model or configured
-    extractor = Extractor(model, fallback, gate=False, language=language)
+    extractor = reading_extractor(language, model)
     labelled = [item for path in labelled_files for item in load_jsonl(path)]
     extra = [item for path in also_train for item in load_jsonl(path)]
     result = train(labelled, extractor, read_guards(guards), extra, folds)

@@ -145,9 +145,9 @@ def test_the_other_languages_sentences_are_read_by_their_own_pipeline(extractor)
     of its ``language``, so an English sentence brings the English pipeline's features (the lemma "accept"),
     and the English lemmas are not among the features of the trained language's own sentences."""
     from pipeline.extract import Extractor
-    from pipeline.train_scorer import AlsoTrained, Featurised, _extractor
+    from pipeline.train_scorer import AlsoTrained, Featurised, reading_extractor
 
-    spanish = _extractor("es")
+    spanish = reading_extractor("es")
     english = Extractor(pipelines=extractor.pipelines, gate=False)  # the trainer reads every sentence
     english_lines = read_jsonl(GOLD_DIR / "real" / "en_dev.jsonl")[:20]
     spanish_lines = read_jsonl(GOLD_DIR / "real" / "es_dev.jsonl")[:20]
