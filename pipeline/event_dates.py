@@ -1,8 +1,9 @@
 """When a sentence says its event happened, read against the day it was published, and how precisely.
 
 A report dates what it tells by the text ("on Sunday", "last month", "in late 2024", "Britain's 2022
-agreement"), by a recall with no date ("had been sealed before that", "during his first term"), or not at
-all, in which case the event is as old as the report. ``stated_when`` gives the first date the sentence
+agreement"; in Spanish "el jueves", "el pasado mes de noviembre", "a finales de 2024", "el acuerdo de 2022"),
+by a recall with no date ("had been sealed before that", "during his first term", "ya había firmado"), or not
+at all, in which case the event is as old as the report. ``stated_when`` gives the first date the sentence
 states with its precision (day, month, year); ``recall_horizon`` says how far back an undated recall may
 reach. ``pipeline.events`` clusters positions with both.
 """
@@ -63,6 +64,38 @@ YEAR_EXPRESSION = re.compile(
     r"|refusal|offer|proposal|plan|partnership|ban|suspension)s?\b"
     r"|(?P<last>(?i:last\s+year))\b)"
 )
+# The same in Spanish, which writes months and weekdays in lower case: "el jueves", "el sábado 22 de marzo",
+# "el 19 de marzo de 2025", "en mayo", "el pasado mes de noviembre", "ayer", "la semana pasada", "hace dos
+# meses". A weekday stands only after "el", "este" or "pasado" ("los lunes" is every Monday), and a month
+# alone only after "en", "el mes de" or "a finales de" ("desde marzo" bounds, it does not date). The words
+# never occur in English text, so both languages' expressions are searched in every sentence.
+ES_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+             "noviembre", "diciembre")  # fmt: skip
+ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+_ES_MONTH = rf"(?:{'|'.join(ES_MONTHS)}|setiembre)\b"
+_ES_COUNT = r"(?:\d{1,2}|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince)"
+_ES_PART = r"a\s+(?:principios|finales|fines|mediados)\s+de"
+ES_DATE_EXPRESSION = re.compile(
+    rf"\b(?i:(?:el|este|esta|del)\s+(?:pasado\s+)?|pasado\s+)(?P<weekday>{'|'.join(ES_WEEKDAYS)})\b"
+    rf"(?:\s+(?P<weekday_date>\d{{1,2}}\s+de\s+{_ES_MONTH}(?:\s+del?\s+\d{{4}}\b)?))?"
+    rf"|\b(?P<date>\d{{1,2}}\s+de\s+{_ES_MONTH}(?:\s+del?\s+\d{{4}}\b)?)"
+    rf"|\b(?i:en|el\s+(?:pasado\s+)?mes\s+de|{_ES_PART})\s+(?P<month>{_ES_MONTH}(?:\s+del?\s+\d{{4}}\b)?)"
+    rf"(?P<past>\s+pasado)?"
+    rf"|\b(?P<month_year>{_ES_MONTH}\s+del?\s+\d{{4}})\b"
+    rf"|\b(?P<relative>(?i:anteayer|ayer|hoy|la\s+(?:semana\s+pasada|pasada\s+semana)|el\s+(?:mes\s+pasado|pasado\s+mes)"
+    rf"|el\s+fin\s+de\s+semana(?:\s+(?:pasado|anterior))?|hace\s+{_ES_COUNT}\s+(?:días?|semanas?|mes(?:es)?)"
+    r"|(?:a\s+principios\s+de\s+|en\s+lo\s+que\s+va\s+de\s+)?este\s+mes))\b"
+)
+ES_YEAR_EXPRESSION = re.compile(
+    rf"\b(?:(?i:en|durante|{_ES_PART}|en\s+el\s+año)\s+(?P<year>(?:19|20)\d{{2}})\b(?![-/]\d)"
+    r"|(?:acuerdo|convenio|pacto|memorando|memorándum|tratado|decisión|negativa|oferta|propuesta|plan|suspensión"
+    r"|prohibición)\s+de\s+(?P<adjective>(?:19|20)\d{2})\b"
+    r"|(?P<last>(?i:el\s+año\s+pasado|el\s+pasado\s+año)))\b"
+)
+_ES_SPANS = {"día": 1, "días": 1, "semana": 7, "semanas": 7}
+_ES_NUMBERS = {"un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+               "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15}  # fmt: skip
+
 # A date without a year resolved to more than this many days before publication is a future date that
 # PREFER_DATES_FROM='past' moved back a year; reports rarely name a past month that far back without one,
 # unless they say "last November".
@@ -77,11 +110,20 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
 # Undated recalls of an earlier event, and how far back (days) the event they recall may lie: "during his
 # first term" reaches years back, "had been sealed before that" or "in recent months" about a year.
 RECALLS = (
-    (re.compile(r"\b(?:first|previous|last)\s+(?:term|presidency|administration)\b", re.IGNORECASE), 10 * 366),
+    (
+        re.compile(
+            r"\b(?:(?:first|previous|last)\s+(?:term|presidency|administration)|primer\s+mandato"
+            r"|(?:mandato|gobierno|administración)\s+anterior)\b",
+            re.IGNORECASE,
+        ),
+        10 * 366,
+    ),
     (
         re.compile(
             r"\b(?:previously|before\s+that|earlier|already|in\s+recent\s+(?:weeks|months|years)|recently"
-            r"|had\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|ck|de|ot|un|ung))\b",
+            r"|had\s+(?:\w+ly\s+)?(?:been\s+)?[a-z]+(?:ed|en|ck|de|ot|un|ung)"
+            r"|anteriormente|previamente|antes\s+de\s+eso|recientemente|ya\s+hab[íi]an?"
+            r"|en\s+(?:los\s+)?últimos\s+(?:meses|años|semanas)|hab[íi]an?\s+(?:sido\s+)?[a-záéíóúñ]+(?:ado|ido|to|cho))\b",
             re.IGNORECASE,
         ),
         366,
@@ -91,7 +133,9 @@ RECALLS = (
 
 # Where a sentence joins two clauses that may tell events of different times ("Last week El Salvador signed
 # one, and a broader one had been sealed with Guatemala before that").
-CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+(?:but|while|whereas)\s+")
+CLAUSE_BREAK = re.compile(
+    r";|,\s+(?:and|but|while|whereas|y|pero|mientras|aunque)\s+|\s+(?:but|while|whereas|pero|mientras\s+que)\s+"
+)
 
 
 def position_time(
@@ -124,15 +168,15 @@ def stated_when(evidence: str | None, published: str | None) -> When | None:
     past (a report tells what happened); "in 2019", "a 2022 deal", "last year" give a year. Returns None when
     the sentence states no date, or only a coming one (a plan, not what the report is about): after the
     publication day, or a day without a year that the past preference put over half a year back.
-    Only English expressions are read, as the extractor reads English.
+    English and Spanish expressions are read, as the extractor reads both languages.
     """
-    return _first_date(evidence, published, (DATE_EXPRESSION, YEAR_EXPRESSION))
+    return _first_date(evidence, published, (DATE_EXPRESSION, YEAR_EXPRESSION, ES_DATE_EXPRESSION, ES_YEAR_EXPRESSION))
 
 
 def stated_date(evidence: str | None, published: str | None) -> str | None:
     """The day (YYYY-MM-DD, the 1st for a month) the sentence states, as ``stated_when`` reads it; a year
     alone gives None, as it names no month."""
-    when = _first_date(evidence, published, (DATE_EXPRESSION,))
+    when = _first_date(evidence, published, (DATE_EXPRESSION, ES_DATE_EXPRESSION))
     return when.first.isoformat() if when else None
 
 
@@ -153,13 +197,19 @@ def _first_date(evidence: str | None, published: str | None, patterns: tuple[re.
         return None
     matches = sorted((m for pattern in patterns for m in pattern.finditer(evidence)), key=lambda m: m.start())
     for match in matches:
-        when = _resolve_year(match, base) if match.re is YEAR_EXPRESSION else _resolve(match.group(), base)
+        if match.re is DATE_EXPRESSION:
+            when = _resolve(match.group(), base)
+        elif match.re is ES_DATE_EXPRESSION:
+            when = _resolve_spanish(match, base)
+        else:
+            when = _resolve_year(match, base)
         if when is not None:
             return when
     return None
 
 
 def _resolve_year(match: re.Match, base: date) -> When | None:
+    """ "in 2019", "a 2022 deal", "last year" (and their Spanish forms): the year, if not after the report's."""
     year = base.year - 1 if match.group("last") else int(match.group("year") or match.group("adjective"))
     return When(date(year, 1, 1), "year") if year <= base.year else None
 
@@ -187,6 +237,52 @@ def _resolve(expression: str, base: date) -> When | None:
     if (base - when).days > MAX_DAYS_BEFORE_WITHOUT_YEAR and not (has_year or last):
         return None  # "starting Feb. 13" in a report of Feb. 1: a coming date the past preference misread
     return When(when, precision)
+
+
+def _resolve_spanish(match: re.Match, base: date) -> When | None:
+    """A Spanish expression on one publication day, or None for a date after it, under the English rules."""
+    if match.group("weekday") and not match.group("weekday_date"):
+        index = ES_WEEKDAYS.index(match.group("weekday"))
+        return When(base - timedelta(days=(base.weekday() - index) % 7), "day")
+    if match.group("relative"):
+        return _spanish_relative(" ".join(match.group("relative").lower().split()), base)
+    calendar = match.group("weekday_date") or match.group("date") or match.group("month") or match.group("month_year")
+    words = calendar.split()
+    day = int(words[0]) if words[0].isdigit() else 1
+    month = (
+        ES_MONTHS.index(next(w for w in words if w in ES_MONTHS or w == "setiembre").replace("setiembre", "septiembre"))
+        + 1
+    )
+    year = int(words[-1]) if words[-1].isdigit() and len(words[-1]) == 4 else None
+    try:
+        when = date(year or base.year, month, day)
+    except ValueError:
+        return None
+    if year is None and when > base:
+        when = _year_before(when)
+    if when is None or when > base:
+        return None
+    if year is None and not match.group("past") and (base - when).days > MAX_DAYS_BEFORE_WITHOUT_YEAR:
+        return None
+    return When(when, "day" if words[0].isdigit() else "month")
+
+
+def _spanish_relative(expression: str, base: date) -> When:
+    """ "ayer", "la semana pasada", "el mes pasado", "hace dos meses" counted as their English forms are."""
+    if expression in ("hoy", "ayer", "anteayer"):
+        return When(base - timedelta(days=("hoy", "ayer", "anteayer").index(expression)), "day")
+    if expression.endswith("este mes"):
+        return When(base.replace(day=1), "month")
+    if "semana" in expression and not expression.startswith("hace"):
+        weekend = expression.startswith("el fin")
+        return When(base - timedelta(days=base.weekday() + 2 if weekend else 7), "day")
+    if "mes" in expression and not expression.startswith("hace"):
+        return When(_months_before(base, 1), "month")
+    _, count, unit = expression.split()[:3]
+    n = _ES_NUMBERS.get(count) or int(count)
+    if unit.startswith("mes"):
+        return When(_months_before(base, n), "month")
+    return When(base - timedelta(days=n * _ES_SPANS[unit]), "day")
 
 
 _CALENDAR = re.compile(rf"{_MONTH}|\d{{1,2}}/\d{{1,2}}|\d{{4}}-\d{{2}}-\d{{2}}")

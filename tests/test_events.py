@@ -10,7 +10,7 @@ import sqlite_utils
 
 from db.schema import ensure_schema
 from pipeline.config import Settings
-from pipeline.events import build_events, stated_date
+from pipeline.events import build_events, stated_date, stated_when
 
 
 @pytest.fixture()
@@ -263,6 +263,48 @@ def test_an_incremental_build_equals_a_build_from_scratch(demo_db, tmp_path):
 def test_every_kind_of_relative_date_counts_back_from_a_wednesday(evidence, expected):
     """Mutation testing (RELIABILITY.md) found these expressions read by no test; 2025-03-12 is a Wednesday."""
     assert stated_date(evidence, "2025-03-12") == expected
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected", "precision"),
+    [
+        ("Venezuela aceptó el vuelo, informó el sábado 8 de marzo el ministro.", "2025-03-08", "day"),
+        ("El domingo, Colombia rechazó dos vuelos militares.", "2025-03-09", "day"),
+        ("Chile confirmó este lunes que Caracas recibirá el vuelo.", "2025-03-10", "day"),
+        ("Maduro dijo el 19 de febrero que traería a los migrantes.", "2025-02-19", "day"),
+        ("Ayer, Honduras aceptó dos vuelos.", "2025-03-11", "day"),
+        ("Hace tres días Panamá aceptó el acuerdo.", "2025-03-09", "day"),
+        ("La semana pasada Guatemala firmó el convenio.", "2025-03-05", "day"),
+        ("El fin de semana anterior Venezuela recibió dos vuelos.", "2025-03-08", "day"),
+        ("México aceptó en enero recibir a los deportados.", "2025-01-01", "month"),
+        ("El pasado mes de noviembre Costa Rica firmó el memorando.", "2024-11-01", "month"),
+        ("Costa Rica firmó en noviembre pasado el memorando.", "2024-11-01", "month"),
+        ("El mes pasado Panamá suspendió los vuelos.", "2025-02-01", "month"),
+        ("Hace dos meses México aceptó.", "2025-01-01", "month"),
+        ("Guatemala firmó en julio de 2019 el acuerdo de tercer país seguro.", "2019-07-01", "month"),
+        ("Guatemala rechazó la propuesta a finales de 2024.", "2024-01-01", "year"),
+        ("Bajo el acuerdo de 2022, Guatemala recibe deportados.", "2022-01-01", "year"),
+        ("El año pasado Colombia devolvió los aviones.", "2024-01-01", "year"),
+    ],
+)
+def test_spanish_dates_are_read_as_the_english_ones_are(evidence, expected, precision):
+    """Issue 12 on Spanish reporting: a report of Wednesday 2025-03-12 dates its events by what it says."""
+    when = stated_when(evidence, "2025-03-12")
+    assert (when.first.isoformat(), when.precision) == (expected, precision)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "Los lunes llega un vuelo con deportados a San Pedro Sula.",  # every Monday, not last Monday
+        "Desde marzo México recibe a los deportados.",  # a bound, not a date
+        "Venezuela recibirá tres vuelos chárter en mayo.",  # a coming month
+        "Julio Rosales dijo que Honduras aceptará a los deportados.",  # a first name, not July
+        "Venezuela aceptará vuelos a partir del 20 de marzo.",  # a coming day
+    ],
+)
+def test_spanish_names_bounds_and_coming_dates_are_not_dates(evidence):
+    assert stated_when(evidence, "2025-03-12") is None
 
 
 def test_last_weekend_is_a_saturday_two_to_eight_days_back_on_every_day_of_a_year():
