@@ -72,7 +72,8 @@ YEAR_EXPRESSION = re.compile(
 ES_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
              "noviembre", "diciembre")  # fmt: skip
 ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-_ES_MONTH = rf"(?:{'|'.join(ES_MONTHS)}|setiembre)\b"
+_ES_MONTH_NUMBERS = {name: n for n, name in enumerate(ES_MONTHS, start=1)} | {"setiembre": 9}  # Peru, Uruguay
+_ES_MONTH = rf"(?:{'|'.join(_ES_MONTH_NUMBERS)})\b"
 _ES_COUNT = r"(?:\d{1,2}|un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince)"
 _ES_PART = r"a\s+(?:principios|finales|fines|mediados)\s+de"
 ES_DATE_EXPRESSION = re.compile(
@@ -226,17 +227,26 @@ def _resolve(expression: str, base: date) -> When | None:
     last = expression[:5].lower() == "last "
     if _CALENDAR.search(expression):
         when = _calendar_date(expression[5:] if last else expression, base.year)
-        if when is not None and when > base and not has_year:
-            when = _year_before(when)  # PREFER_DATES_FROM='past': "March" in a January report is last March
         precision = "day" if _WITH_DAY.search(expression) else "month"
     else:
         when = _relative_date(expression.lower(), base)
         precision = "month" if "month" in expression.lower() else "day"
+    when = _in_the_past(when, base, has_year, last)
+    return When(when, precision) if when else None
+
+
+def _in_the_past(when: date | None, base: date, has_year: bool, last: bool) -> date | None:
+    """A date as the report means it: a day without a year that falls after publication is last year's
+    (PREFER_DATES_FROM='past': "March" in a January report is last March). None for a date after
+    publication, or for one without a year that the past preference put over half a year back unless the
+    text says "last" ("starting Feb. 13" in a report of Feb. 1 is a coming date, not last year's)."""
+    if when is not None and when > base and not has_year:
+        when = _year_before(when)
     if when is None or when > base:
         return None
     if (base - when).days > MAX_DAYS_BEFORE_WITHOUT_YEAR and not (has_year or last):
-        return None  # "starting Feb. 13" in a report of Feb. 1: a coming date the past preference misread
-    return When(when, precision)
+        return None
+    return when
 
 
 def _resolve_spanish(match: re.Match, base: date) -> When | None:
@@ -249,22 +259,13 @@ def _resolve_spanish(match: re.Match, base: date) -> When | None:
     calendar = match.group("weekday_date") or match.group("date") or match.group("month") or match.group("month_year")
     words = calendar.split()
     day = int(words[0]) if words[0].isdigit() else 1
-    month = (
-        ES_MONTHS.index(next(w for w in words if w in ES_MONTHS or w == "setiembre").replace("setiembre", "septiembre"))
-        + 1
-    )
+    month = next(_ES_MONTH_NUMBERS[word] for word in words if word in _ES_MONTH_NUMBERS)
     year = int(words[-1]) if words[-1].isdigit() and len(words[-1]) == 4 else None
     try:
-        when = date(year or base.year, month, day)
-    except ValueError:
+        when = _in_the_past(date(year or base.year, month, day), base, year is not None, bool(match.group("past")))
+    except ValueError:  # "31 de febrero"
         return None
-    if year is None and when > base:
-        when = _year_before(when)
-    if when is None or when > base:
-        return None
-    if year is None and not match.group("past") and (base - when).days > MAX_DAYS_BEFORE_WITHOUT_YEAR:
-        return None
-    return When(when, "day" if words[0].isdigit() else "month")
+    return When(when, "day" if words[0].isdigit() else "month") if when else None
 
 
 def _spanish_relative(expression: str, base: date) -> When:
