@@ -93,7 +93,14 @@ ES_YEAR_EXPRESSION = re.compile(
     r"|prohibición)\s+de\s+(?P<adjective>(?:19|20)\d{2})\b"
     r"|(?P<last>(?i:el\s+año\s+pasado|el\s+pasado\s+año)))\b"
 )
-_ES_SPANS = {"día": 1, "días": 1, "semana": 7, "semanas": 7}
+# Spanish relative expressions are counted as the English ones they say (``_relative_date``)
+_ES_RELATIVE = {"hoy": "today", "ayer": "yesterday", "anteayer": "2 days ago", "la semana pasada": "last week",
+                "la pasada semana": "last week", "el mes pasado": "last month", "el pasado mes": "last month",
+                "el fin de semana": "last weekend", "el fin de semana pasado": "last weekend",
+                "el fin de semana anterior": "last weekend", "este mes": "earlier this month",
+                "a principios de este mes": "earlier this month",
+                "en lo que va de este mes": "earlier this month"}  # fmt: skip
+_ES_UNITS = {"día": "days", "días": "days", "semana": "weeks", "semanas": "weeks", "mes": "months", "meses": "months"}
 _ES_NUMBERS = {"un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
                "nueve": 9, "diez": 10, "once": 11, "doce": 12, "quince": 15}  # fmt: skip
 
@@ -252,10 +259,9 @@ def _in_the_past(when: date | None, base: date, has_year: bool, last: bool) -> d
 def _resolve_spanish(match: re.Match, base: date) -> When | None:
     """A Spanish expression on one publication day, or None for a date after it, under the English rules."""
     if match.group("weekday") and not match.group("weekday_date"):
-        index = ES_WEEKDAYS.index(match.group("weekday"))
-        return When(base - timedelta(days=(base.weekday() - index) % 7), "day")
+        return _resolve(_WEEKDAYS[ES_WEEKDAYS.index(match.group("weekday"))], base)
     if match.group("relative"):
-        return _spanish_relative(" ".join(match.group("relative").lower().split()), base)
+        return _resolve(_in_english(" ".join(match.group("relative").lower().split())), base)
     calendar = match.group("weekday_date") or match.group("date") or match.group("month") or match.group("month_year")
     words = calendar.split()
     day = int(words[0]) if words[0].isdigit() else 1
@@ -268,22 +274,12 @@ def _resolve_spanish(match: re.Match, base: date) -> When | None:
     return When(when, "day" if words[0].isdigit() else "month") if when else None
 
 
-def _spanish_relative(expression: str, base: date) -> When:
-    """ "ayer", "la semana pasada", "el mes pasado", "hace dos meses" counted as their English forms are."""
-    if expression in ("hoy", "ayer", "anteayer"):
-        return When(base - timedelta(days=("hoy", "ayer", "anteayer").index(expression)), "day")
-    if expression.endswith("este mes"):
-        return When(base.replace(day=1), "month")
-    if "semana" in expression and not expression.startswith("hace"):
-        weekend = expression.startswith("el fin")
-        return When(base - timedelta(days=base.weekday() + 2 if weekend else 7), "day")
-    if "mes" in expression and not expression.startswith("hace"):
-        return When(_months_before(base, 1), "month")
-    _, count, unit = expression.split()[:3]
-    n = _ES_NUMBERS.get(count) or int(count)
-    if unit.startswith("mes"):
-        return When(_months_before(base, n), "month")
-    return When(base - timedelta(days=n * _ES_SPANS[unit]), "day")
+def _in_english(expression: str) -> str:
+    """ "ayer" -> "yesterday", "hace dos meses" -> "2 months ago": what ``_resolve`` reads."""
+    if not expression.startswith("hace "):
+        return _ES_RELATIVE[expression]
+    count, unit = expression.split()[1:3]
+    return f"{_ES_NUMBERS.get(count, count)} {_ES_UNITS[unit]} ago"
 
 
 _CALENDAR = re.compile(rf"{_MONTH}|\d{{1,2}}/\d{{1,2}}|\d{{4}}-\d{{2}}-\d{{2}}")
