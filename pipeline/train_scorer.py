@@ -25,12 +25,15 @@ import click
 import numpy as np
 
 from models.stances import STANCES
+from pipeline import train_sentence_stances
+from pipeline.components import sentence_stances
 from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer, calibrate, threshold_for
 from pipeline.components.stances import mentions
 from pipeline.config import Settings
 from pipeline.extract import Extractor, pages_of
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
+from pipeline.train_sentence_stances import SentenceReaderFit
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +178,21 @@ def group_of(item: dict) -> str:
 
 
 class Featurised:
-    """Candidates and labels of a set of items, with the feature matrix a vectorizer gives them."""
+    """Candidates and labels of a set of items, with the feature matrix a vectorizer gives them.
 
-    def __init__(self, items: list[dict], extractor: Extractor):
+    ``sentence_reads`` are each item's probabilities from the sentence reader, whose band each candidate
+    carries as a feature (``sentence_stances.features``); without them the candidates carry none."""
+
+    def __init__(self, items: list[dict], extractor: Extractor, sentence_reads: list[dict] | None = None):
         self.items = items
         self.candidates = candidates_of(extractor, items)
         self.labels = labels_of(items, self.candidates)
-        self.rows = [dict.fromkeys(c.features, 1) for cs in self.candidates for c in cs]
+        reads = sentence_reads if sentence_reads is not None else [None] * len(items)
+        self.rows = [
+            dict.fromkeys(c.features + (sentence_stances.features(c.stance, read[c.stance]) if read else []), 1)
+            for cs, read in zip(self.candidates, reads, strict=True)
+            for c in cs
+        ]
         # which rows belong to which item, so folds can take whole items
         self.item_of_row = [n for n, cs in enumerate(self.candidates) for _ in cs]
 
@@ -192,14 +203,21 @@ class AlsoTrained:
     The other language's sentences teach what the two pipelines describe alike: the parse paths and
     relations, the rules and family readings, the countries and pairs (out of fold over the Spanish train
     and dev pages, 0.601 -> 0.606 with the English ones added). Their words never occur in the trained
-    language's sentences; ``own_features`` lets the trainer drop those weights, which could never fire."""
+    language's sentences; ``own_features`` lets the trainer drop those weights, which could never fire.
+    The sentence reader (``reader``) is the trained language's, so only that language's sentences are read
+    by it."""
 
-    def __init__(self, items: list[dict], extractor: Extractor, language: str):
+    def __init__(self, items: list[dict], extractor: Extractor, language: str, reader: SentenceReaderFit | None = None):
         by_language: dict[str, list[dict]] = {}
         for item in items:
             by_language.setdefault(item.get("language") or language, []).append(item)
         self.parts = [
-            (lang, Featurised(part, extractor if lang == language else reading_extractor(lang)))
+            (
+                lang,
+                Featurised(part, extractor, reader.probabilities(part) if reader else None)
+                if lang == language
+                else Featurised(part, reading_extractor(lang)),
+            )
             for lang, part in by_language.items()
         ]
         self.language = language
@@ -255,13 +273,23 @@ def train(
     guards: list[tuple[list[dict], float]] = (),
     also_train: list[dict] = (),
     folds: int = 5,
+    sentence_reader: bool = True,
 ) -> dict:
     """Choose the regularisation and thresholds on out-of-fold predictions over ``labelled_items``, under
     the guards' floors ((items, minimum loose F1) pairs, scored by the model fitted on everything), then fit
-    that setting on ``labelled_items`` and ``also_train`` (sentences to learn from but not to tune on)."""
-    labelled = Featurised(labelled_items, extractor)
-    always = AlsoTrained(list(also_train), extractor, extractor.language) if also_train else None
-    guard_sets = [(Featurised(items, extractor), floor) for items, floor in guards]
+    that setting on ``labelled_items`` and ``also_train`` (sentences to learn from but not to tune on).
+    With ``sentence_reader`` the scorer stacks on the sentence reader, fitted on ``labelled_items`` and the
+    ``also_train`` sentences of its language: each labelled sentence carries the reader's out-of-fold
+    probabilities, the others those of the reader fitted on all of them."""
+    reader, out_of_fold_reads = None, None
+    if sentence_reader:
+        own_language = [i for i in also_train if (i.get("language") or extractor.language) == extractor.language]
+        reader = SentenceReaderFit(labelled_items + own_language)
+        out_of_fold_reads = train_sentence_stances.out_of_fold(labelled_items, folds, group_of, own_language)
+    labelled = Featurised(labelled_items, extractor, out_of_fold_reads)
+    always = AlsoTrained(list(also_train), extractor, extractor.language, reader) if also_train else None
+    read_guard = reader.probabilities if reader else lambda items: None
+    guard_sets = [(Featurised(items, extractor, read_guard(items)), floor) for items, floor in guards]
     all_rows = labelled.rows + (always.rows if always else [])
     all_labels = labelled.labels + (always.labels if always else [])
     best = None
@@ -303,6 +331,7 @@ def train(
         "calibration": calibration(labelled.labels, calibrated(curve, probabilities), kept),
         "bias": round(float(model.intercept_[0]), 4),
         "weights": dict(sorted(weights.items())),
+        **({"sentence_stances": reader.exported()} if reader else {}),
     }
 
 
@@ -337,6 +366,12 @@ def read_guards(guards: tuple[str, ...]) -> list[tuple[list[dict], float]]:
     help="A labelled file whose loose F1 must stay at or above F1 (repeatable), e.g. gold/dev_wire.jsonl:0.85.",
 )
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2), help="Cross-validation folds, by page.")
+@click.option(
+    "--sentence-reader/--no-sentence-reader",
+    default=True,
+    show_default=True,
+    help="Stack the scorer on a sentence reader (pipeline/components/sentence_stances.py).",
+)
 def main(
     labelled_files: tuple[Path, ...],
     out: Path,
@@ -345,6 +380,7 @@ def main(
     also_train: tuple[Path, ...],
     guards: tuple[str, ...],
     folds: int,
+    sentence_reader: bool,
 ) -> None:
     """Train the position scorer on LABELLED_FILES (JSON Lines; the train and dev splits), choosing its
     settings by cross-validation over their pages.
@@ -356,7 +392,7 @@ def main(
     extractor = reading_extractor(language, model)
     labelled = [item for path in labelled_files for item in load_jsonl(path)]
     extra = [item for path in also_train for item in load_jsonl(path)]
-    result = train(labelled, extractor, read_guards(guards), extra, folds)
+    result = train(labelled, extractor, read_guards(guards), extra, folds, sentence_reader)
     # by file name: a path (scripts/train-scorers' temporary folder) would change the weights file, and so the
     # extractor version, at every retraining that changes nothing else
     result["guards"] = [f"{Path(path).name}:{floor}" for path, _, floor in (guard.rpartition(":") for guard in guards)]

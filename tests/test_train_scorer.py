@@ -25,7 +25,8 @@ def test_the_trainer_writes_weights_the_scorer_reads_and_holds_its_guards(tmp_pa
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     model = json.loads(out.read_text())
-    assert {"bias", "weights", "thresholds", "calibration_curve", "out_of_fold_loose"} <= set(model)
+    assert {"bias", "weights", "thresholds", "calibration_curve", "out_of_fold_loose", "sentence_stances"} <= set(model)
+    assert any("|sentence=" in name for name in model["weights"])  # the sentence reader's bands were learnt
     assert model["tuned_on"] == 180 and model["trained_on"] == 220 and model["folds"] == 3
     assert 0 <= model["out_of_fold_loose"]["f1"] <= 1 and model["weights"]
     curve = model["calibration_curve"]

@@ -8,8 +8,9 @@ ten stances, describes the pair by features of the parse (which predicate the co
 which path, what that predicate governs and is governed by, negation, modals, which stance family each of
 those words belongs to, and whether a rule found the pair), by the words either side of the country
 (which hold where the parse does not), and by which country it is and with whom (the stances reporting
-gives each country and pair), and keeps the pairs a logistic regression trained on the labelled train and
-dev splits (``pipeline/train_scorer.py``) scores at or above its threshold.
+gives each country and pair), and by the band of the sentence reader's probability for the stance (the
+sentence read as a whole, ``sentence_stances.py``), and keeps the pairs a logistic regression trained on the
+labelled train and dev splits (``pipeline/train_scorer.py``) scores at or above its threshold.
 
 A kept pair that a rule found keeps the rule's reading (counterpart, negation, hedge, speaker); a pair
 only the scorer found is given them from the parse around its predicate. Either way its ``confidence`` is
@@ -23,7 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 
@@ -31,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from models.stances import STANCES
+from pipeline.components import sentence_stances
 from pipeline.components.stances import (
     CONTEXT_KEY,
     FAMILY_RULE,
@@ -108,6 +110,8 @@ class PositionScorer:
         self.shared_weights: dict[str, tuple[float, ...]] = {name: tuple(w) for name, w in by_name.items()}
         # a country's ten candidates share one frozenset: its sums are made once, for the ten stances together
         self.shared_scores = functools.lru_cache(maxsize=64)(self._shared_scores)
+        reader = (model or {}).get("sentence_stances")
+        self.sentence_reader = sentence_stances.SentenceStances(reader) if reader else None
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.model:  # untrained: the patterns alone decide
@@ -117,8 +121,10 @@ class PositionScorer:
         sentence_mentions = mentions(doc)
         tokens = list(doc)  # one pass: every Token object is made once
         tree = _Tree(tokens)
+        read = self.sentence_reader.probabilities(doc.text) if self.sentence_reader else None
         for candidate in self.candidates(doc, sentence_mentions, tokens, tree):
-            probability = self.probability(candidate)
+            sentence = sentence_stances.features(candidate.stance, read[candidate.stance]) if read else ()
+            probability = self.probability(candidate, sentence)
             if probability < threshold_for(candidate, self.model["thresholds"]):
                 continue
             # a pattern's reading, else the first reading of a family word, else one made from the parse
@@ -132,10 +138,11 @@ class PositionScorer:
         doc._.positions = sorted(kept, key=lambda p: (p["start"], p["actor"], p["stance"]))
         return doc
 
-    def probability(self, candidate: Candidate) -> float:
+    def probability(self, candidate: Candidate, sentence: Iterable[str] = ()) -> float:
+        """The candidate's probability from its own features and its sentence's (the sentence reader's band)."""
         # each feature counts once, as the trainer's DictVectorizer saw it
         score = self.model["bias"] + self.shared_scores(candidate.shared)[candidate.stance]
-        score += sum(map(self.model["weights"].get, set(candidate.own), repeat(0.0)))
+        score += sum(map(self.model["weights"].get, set(candidate.own).union(sentence), repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-score))
 
     def _shared_scores(self, shared: frozenset[str]) -> dict[str, float]:
