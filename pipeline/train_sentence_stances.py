@@ -6,10 +6,8 @@ labelled sentence its probabilities from a reader fitted on the other pages' fol
 together, as everywhere in training); the guard sets are read by the reader fitted on all of it, as text is
 at run time.
 
-The reader also learns from the scorer's always-trained sentences of its language (the team's regression
-sets, which are also guarded): fitted on real reporting alone, it read the team's sentences as holding no
-stance, the scorer trusted its lowest band against them, and no setting kept the regression sets at their
-floor but a weak one (out of fold 0.621 against 0.631 without the reader).
+The reader learns from the same sentences as the scorer: the labelled ones and the always-trained ones of its
+language (``--also-train``; the other language's words would never occur in its sentences).
 """
 
 from __future__ import annotations
@@ -18,8 +16,8 @@ from collections.abc import Callable
 
 from models.stances import STANCES
 
-# inverse regularisation of each stance's regression; out of fold over the English train and dev pages the
-# scorer stacked on it gave 0.655 at 0.3, 0.661 at 1 and 0.666 at 3
+# inverse regularisation of each stance's regression; out of fold over the English train and dev pages, with
+# the thresholds free, the scorer stacked on it (band and probability) gave 0.655 at 0.3, 0.661 at 1, 0.666 at 3
 SENTENCE_C = 3.0
 MIN_POSITIVES = 3  # a stance with fewer labelled sentences gets no regression (and never a high band)
 NEVER = -30.0  # such a stance's bias: a probability of 1e-13
