@@ -33,7 +33,6 @@ from pipeline.config import Settings
 from pipeline.extract import Extractor, pages_of
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
-from pipeline.train_sentence_stances import SentenceReaderFit
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +171,11 @@ def tune(tuning: Tuning) -> tuple[float, dict]:
     return f1, thresholds
 
 
+def language_of(item: dict, default: str) -> str:
+    """The pipeline that reads a labelled line: its own ``language``, else the trained one."""
+    return item.get("language") or default
+
+
 def group_of(item: dict) -> str:
     """Sentences of one page go to one fold; team-written sentences, which have no page, stand alone."""
     return item.get("source_url") or item["id"]
@@ -207,10 +211,16 @@ class AlsoTrained:
     The sentence reader (``reader``) is the trained language's, so only that language's sentences are read
     by it."""
 
-    def __init__(self, items: list[dict], extractor: Extractor, language: str, reader: SentenceReaderFit | None = None):
+    def __init__(
+        self,
+        items: list[dict],
+        extractor: Extractor,
+        language: str,
+        reader: train_sentence_stances.SentenceReaderFit | None = None,
+    ):
         by_language: dict[str, list[dict]] = {}
         for item in items:
-            by_language.setdefault(item.get("language") or language, []).append(item)
+            by_language.setdefault(language_of(item, language), []).append(item)
         self.parts = [
             (
                 lang,
@@ -283,8 +293,8 @@ def train(
     probabilities, the others those of the reader fitted on all of them."""
     reader, out_of_fold_reads = None, None
     if sentence_reader:
-        own_language = [i for i in also_train if (i.get("language") or extractor.language) == extractor.language]
-        reader = SentenceReaderFit(labelled_items + own_language)
+        own_language = [item for item in also_train if language_of(item, extractor.language) == extractor.language]
+        reader = train_sentence_stances.SentenceReaderFit(labelled_items + own_language)
         out_of_fold_reads = train_sentence_stances.out_of_fold(labelled_items, folds, group_of, own_language)
     labelled = Featurised(labelled_items, extractor, out_of_fold_reads)
     always = AlsoTrained(list(also_train), extractor, extractor.language, reader) if also_train else None
