@@ -131,6 +131,18 @@ def test_a_family_word_says_which_family_controls_it(extractor):
     assert "accept|famtok_gov=agree" in agreed
 
 
+def test_a_family_word_says_what_it_is_about(extractor):
+    """ "Accepted deportees" is a position and "received remittances" is not, whatever the verb: the scorer sees
+    the stance word's object, by lemma and by kind, also after a noun ("the rejection of the flights")."""
+    people = features_of(extractor, "Guatemala accepted 300 deportees from the United States.", "GTM", "accept")
+    money = features_of(extractor, "Guatemala received $2 billion in remittances from the United States.",
+                        "GTM", "accept")  # fmt: skip
+    assert "accept|famobj=deportee" in people and "accept|famobj_kind=people" in people
+    assert "accept|famobj_kind=money" in money and "accept|famobj_kind=people" not in money
+    nominal = features_of(extractor, "Colombia announced its rejection of the deportation flights.", "COL", "refuse")
+    assert "refuse|famobj=flight" in nominal
+
+
 def test_a_country_listed_with_one_a_rule_read_is_told_so(extractor):
     """ "Received by Guatemala, Brazil and Mexico": the rules read Guatemala's acceptance only (the parser makes
     Brazil an apposition of Guatemala and Mexico a conjunct of Brazil)."""

@@ -61,6 +61,9 @@ WORD_POS = frozenset({"VERB", "NOUN", "ADJ"})  # the sentence's content words, r
 MAX_CLIMB = 4
 # how a predicate hangs from the one that controls it ("refused to accept", "rechazó recibir", "the offer to take")
 CONTROLLED = frozenset({"xcomp", "advcl", "acl", "pcomp", "pobj", "obj", "dobj"})
+# what a stance word is about: its object, the subject of its passive, or what follows "of"/"de" after a noun
+OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass", "nsubj:pass"})
+OF_WORDS = frozenset({"of", "de", "del"})
 WINDOW = 5  # words either side of a country the scorer reads as such
 DISTANCE_BANDS = (1, 3, 6, 10)  # how many words lie between a country and a stance family's word, in bands
 SCORER_FILE = "scorer.json"  # in the language's lexicon folder
@@ -317,7 +320,7 @@ class PositionScorer:
             where = distance_band(min((word.token.i - root.i for root in roots), key=abs))
             in_sentence.append((word.families, word.lemma, f"{min(len(up), 3)}/{min(len(down), 3)}",
                                 up[0] if up else "self", word.negated, word.hedged, where,
-                                word.governed_by))  # fmt: skip
+                                word.governed_by, word.objects))  # fmt: skip
         around = []
         if predicate is not None:
             roles = [("pred", [predicate]), ("up", tree.governors(predicate)), ("down", tree.governed(predicate))]
@@ -404,12 +407,14 @@ def _family_features(evidence: tuple[list, list]) -> dict[str, list[str]]:
     comes with a copy that leaves its stance out, so rare stances borrow strength from common ones."""
     in_sentence, around = evidence
     by_stance: dict[str, list[str]] = {}
-    for families, lemma, shape, first, negated, hedged, where, governed_by in in_sentence:
+    for families, lemma, shape, first, negated, hedged, where, governed_by, objects in in_sentence:
         names = [f"famdist={where}", f"famtok={shape}", f"famtok_first={first}", f"famtok_first={first}|{shape}",
                  f"famtok_lemma={lemma}|{first}"]  # fmt: skip
         names += [f"famtok_neg={shape}"] if negated else []
         names += ["famtok_modal"] if hedged else []
         names += [f"famtok_gov={family}" for family in sorted(governed_by)]
+        names += [f"famobj={word}" for word in objects]
+        names += [f"famobj_kind={kind}" for kind in sorted({_object_kind(word) for word in objects})]
         for stance in families:
             by_stance.setdefault(stance, []).extend(f"{stance}|{name}" for name in names)
             by_stance[stance].extend(names)
@@ -453,6 +458,9 @@ class _FamilyWord:
     hedged: bool
     # the families of the predicate that controls this word ("refused" over "to accept", "se negó a recibir")
     governed_by: frozenset[str]
+    # what the word is about: "accepted deportees" is a position, "accepted remittances" and "received
+    # 2 billion" are not, whatever the verb (the look-alike rounds of gold/DECISIONS.md)
+    objects: tuple[str, ...]
 
     @classmethod
     def of(cls, token: Token, tree: _Tree, families_of: _FamiliesOf) -> _FamilyWord:
@@ -461,7 +469,39 @@ class _FamilyWord:
         if controller is not None and controller.pos_ == "ADP":  # "talks about receiving", "the idea of taking"
             controller = controller.head if controller.head.i != controller.i else None
         governed_by = families_of[controller] if controller is not None else frozenset()
-        return cls(token, families_of[token], token.lemma_.lower(), tree.negated(token), hedged, governed_by)
+        objects = tuple(_object_word(child) for child in tree.children(token) if child.dep_ in OBJECT_DEPS)
+        if token.pos_ == "NOUN":  # "the acceptance of deportees", "el rechazo de los vuelos"
+            objects += tuple(
+                _object_word(grandchild)
+                for child in tree.children(token)
+                if child.lower_ in OF_WORDS
+                for grandchild in tree.children(child)
+            )
+            objects += tuple(
+                _object_word(child)
+                for child in tree.children(token)
+                if child.dep_ == "nmod" and any(c.lower_ in OF_WORDS for c in tree.children(child))
+            )
+        return cls(token, families_of[token], token.lemma_.lower(), tree.negated(token), hedged, governed_by, objects)
+
+
+def _object_word(token: Token) -> str:
+    """A money amount ("$2 billion", "500 million euros") reads as one word, whatever its figure. The entity
+    recogniser's MONEY label is not there to read: the country finder sets the sentence's entities."""
+    if any(w.is_currency or w.lemma_.lower() in ROLES.money_words for w in (token, *token.children)):
+        return "MONEY"
+    return token.lemma_.lower()
+
+
+def _object_kind(word: str) -> str:
+    """The kind of thing a stance word is about, so that an object never seen in training still counts."""
+    if word in ROLES.people_nouns:
+        return "people"
+    if word in ROLES.object_words:
+        return "arrangement"
+    if word == "MONEY":
+        return "money"
+    return "other"
 
 
 def distance_band(gap: int) -> str:
