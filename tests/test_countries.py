@@ -77,6 +77,33 @@ def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, 
     assert alias_table("es")[alias] == (iso3, kind)
 
 
+@pytest.mark.parametrize(
+    ("alias", "iso3"),
+    [
+        ("itamaraty", "BRA"),
+        ("number 10", "GBR"),
+        ("whitehall", "GBR"),
+        ("foggy bottom", "USA"),
+        ("casa rosada", "ARG"),
+        ("la moneda", "CHL"),
+        ("casa de nariño", "COL"),
+        ("carondelet", "ECU"),
+        ("moncloa", "ESP"),
+        ("malacañang", "PHL"),
+    ],
+)
+def test_seats_of_government_speak_for_their_government_in_english(alias, iso3):
+    """English reporting names a government by its seat as Spanish does ("Itamaraty said", "Number 10 says"): five
+    of the seven English train and dev sentences naming Itamaraty give Brazil a position no other word names."""
+    assert alias_table("en")[alias] == (iso3, "org")
+
+
+@pytest.mark.parametrize("phrase", ["no 10", "no. 10"])
+def test_number_ten_is_spelled_out_to_stand_for_downing_street(phrase):
+    # "no 10-day limit": the short forms are ordinary words in other sentences
+    assert phrase not in alias_table("en")
+
+
 @pytest.mark.parametrize("place", ["kingston", "santiago", "georgetown", "sofia", "victoria", "san jose"])
 def test_capitals_that_name_other_places_or_people_are_left_out(place):
     # Kingston (Jamaica, Ontario, London), Santiago (Chile, Cuba, Spain), Sofia (a first name): reporting
