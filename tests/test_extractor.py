@@ -185,6 +185,21 @@ def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
 
 
 @pytest.mark.parametrize(
+    ("text", "actor", "stance"),
+    [
+        ("Iraq and the British government have no agreement on the forced return of asylum seekers.", "IRQ", "agree"),
+        ("Ghana and Togo both say they have no deal with Washington on deportees.", "TGO", "agree"),
+        ("Officials in Kampala said no deal on deportees had been struck with the United States.", "USA", "agree"),
+    ],
+)
+def test_a_stance_word_that_says_none_negates_the_position(extractor, text, actor, stance):
+    """ "have no agreement", "no deal had been struck": the negation sits on the stance's word, not on the
+    country's predicate ("have"), and a position only the scorer read is negated by it too."""
+    positions = {(p.actor, p.stance): p.negated for p in extractor.extract_one(text).positions}
+    assert positions[(actor, stance)] is True
+
+
+@pytest.mark.parametrize(
     ("text", "actor", "reading"),
     [
         ("Abuja will take no deportees at all from America, the foreign minister announced.", "NGA", ("refuse", False)),

@@ -173,6 +173,15 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     assert not any(negated for _, _, negated in readings)
 
 
+def test_ningun_pacto_negates_the_agreement(spanish):
+    """ "No tienen ningún pacto": "ningún" says there is none, as "no deal" does in English."""
+    result = spanish.extract_one(
+        "Honduras y Guatemala aseguran que no tienen ningún pacto con Estados Unidos para recibir deportados."
+    )
+    readings = {(p.actor, p.stance): p.negated for p in result.positions}
+    assert readings[("HND", "agree")] is True and readings[("GTM", "agree")] is True
+
+
 @pytest.mark.parametrize(
     ("text", "actor"),
     [

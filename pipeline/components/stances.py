@@ -299,7 +299,7 @@ class StanceFinder:
         if not pairs:  # a demand needs someone named to demand it from ("asked for international help")
             return []
         # "has no plans to consider": the negation, not "plans", is what the sentence says
-        hedged = possible or _hedged(token, modals_only=negated) or (stance == "consider" and not negated)
+        hedged = possible or hedged_at(token, modals_only=negated) or (stance == "consider" and not negated)
         speaker_of_report = _reported_speaker(token)
         quantity = _quantity(sentence)
         nationalities = list(dict.fromkeys(m.country for m in sent_mentions if m.nationality))
@@ -775,7 +775,7 @@ def _said_as_refusal(verb: Token) -> str | None:
         return "takes_none"  # "will readmit no deportee", "will take no deportees from America"
     # "under no circumstances will Mexico take" (a preposition's object), "en ningún caso aceptará" (obl)
     phrases = [n for c in verb.children for n in (c.children if c.dep_ == "prep" else (c,))]
-    if any(n.lemma_.lower() in ROLES.manner_nouns and _none_of(n) for n in phrases):
+    if any(n.lemma_.lower() in ROLES.manner_nouns and none_of(n) for n in phrases):
         return "under_no_circumstances"
     if verb.dep_ not in ("xcomp", "acl"):  # "incapaz de recibir" is an acl in Spanish
         return None
@@ -834,10 +834,10 @@ def _refused_by_not_agreeing(verb: Token) -> bool:
 
 def _takes_none(verb: Token) -> bool:
     """ "will take no deportees", "signed no agreement": the verb's object is none of its kind."""
-    return any(c.dep_ in OBJECT_DEPS and _none_of(c) for c in verb.children)
+    return any(c.dep_ in OBJECT_DEPS and none_of(c) for c in verb.children)
 
 
-def _none_of(noun: Token) -> bool:
+def none_of(noun: Token) -> bool:
     """ "no deportees", "ningún caso": a noun whose determiner says there is none of it."""
     return any(c.dep_ == "det" and c.lemma_.lower() in ROLES.none_determiners for c in noun.children)
 
@@ -848,7 +848,7 @@ def _lacks_capacity(verb: Token) -> bool:
     noun = verb.head
     if verb.dep_ not in ("acl", "xcomp") and not (verb.dep_ == "relcl" and _infinitive(verb)):
         return False
-    if noun.lemma_.lower() == "position" and _none_of(noun):
+    if noun.lemma_.lower() == "position" and none_of(noun):
         return True
     if noun.lemma_.lower() not in ROLES.capacity_nouns:
         return False
@@ -950,7 +950,7 @@ def _neither_subject(verb: Token) -> bool:
 def _has_neg(token: Token) -> bool:
     return any(
         c.dep_ == "neg"
-        or (c.dep_ == "det" and c.lower_ == "no")
+        or (c.dep_ == "det" and c.lemma_.lower() in ROLES.none_determiners)  # "no deal", "ningún pacto"
         or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS)
         for c in token.children
     )
@@ -1046,7 +1046,7 @@ def _negated(cue: Token) -> bool:
     return False
 
 
-def _hedged(cue: Token, modals_only: bool = False) -> bool:
+def hedged_at(cue: Token, modals_only: bool = False) -> bool:
     chain = _chain(cue)
     if modals_only:
         return any(c.dep_ == "aux" and c.lower_ in ROLES.hedge_modals for token in chain for c in token.children)
