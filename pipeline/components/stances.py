@@ -948,11 +948,9 @@ def _neither_subject(verb: Token) -> bool:
 
 
 def _has_neg(token: Token) -> bool:
-    return any(
-        c.dep_ == "neg"
-        or (c.dep_ == "det" and c.lemma_.lower() in ROLES.none_determiners)  # "no deal", "ningún pacto"
-        or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS)
-        for c in token.children
+    # "no deal" and "ningún pacto" (none_of) negate a noun as "not" and "no" negate a verb
+    return none_of(token) or any(
+        c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS) for c in token.children
     )
 
 
@@ -1047,6 +1045,10 @@ def _negated(cue: Token) -> bool:
 
 
 def hedged_at(cue: Token, modals_only: bool = False) -> bool:
+    """Whether a stance word is said as a possibility: a hedging modal on it or on what governs it ("could
+    sign", "may be willing to take"), "would" under a condition, "possibly", or a hedging governor ("expects
+    to", "appears to be moving towards"). Under a negation only the modals count: "has no plans to consider"
+    says the negation, not the plan."""
     chain = _chain(cue)
     if modals_only:
         return any(c.dep_ == "aux" and c.lower_ in ROLES.hedge_modals for token in chain for c in token.children)
