@@ -173,6 +173,14 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     assert not any(negated for _, _, negated in readings)
 
 
+def test_the_reportive_conditional_hedges(spanish):
+    """ "Habría aceptado" says what is reported, not what was done: hedged, as the labels read it."""
+    result = spanish.extract_one("Según la prensa, Honduras habría aceptado recibir deportados de Estados Unidos.")
+    assert ("HND", "accept", True) in {(p.actor, p.stance, p.hedged) for p in result.positions}
+    plain = spanish.extract_one("Honduras aceptó recibir a los deportados de Estados Unidos.")
+    assert ("HND", "accept", False) in {(p.actor, p.stance, p.hedged) for p in plain.positions}
+
+
 def test_ningun_pacto_negates_the_agreement(spanish):
     """ "No tienen ningún pacto": "ningún" says there is none, as "no deal" does in English."""
     result = spanish.extract_one(
