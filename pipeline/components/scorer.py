@@ -47,6 +47,7 @@ from pipeline.components.stances import (
     leaves_open,
     mentions,
     names_both,
+    negated_at,
     none_of,
 )
 from pipeline.lexicons import family_index, read_trained
@@ -379,13 +380,14 @@ class PositionScorer:
 
 
 def _says_none(word: Token, tree: _Tree) -> bool:
-    """Whether a stance word says the stance did not happen: negated, none of its kind ("no deal", "ningún
-    pacto", "no deal has been struck") or denied ("negó haber pactado"); not a possibility left open (10% of
-    the English dev split's negated gold positions were read unnegated before the word was read)."""
+    """Whether a stance word says the stance did not happen, read as the stance finder reads its cues
+    (``negated_at``: "no deal", "ningún pacto", "for not taking back", "negó haber pactado"), and "no deal has
+    been struck"; not a possibility left open (10% of the English dev split's negated gold positions were read
+    unnegated before the word was read)."""
     if leaves_open(word):
         return False
     nothing_done = any(c.dep_ in SUBJECTS and none_of(c) for c in tree.children(word))
-    return tree.negated(word) or none_of(word) or nothing_done or denied(word)
+    return nothing_done or negated_at(word)
 
 
 def _coordinated(by_country: dict[str, list[Mention]]) -> dict[str, set[str]]:

@@ -248,7 +248,7 @@ class StanceFinder:
         ):
             return []  # "refused to accept", "will not agree to take": one refusal, the governing cue's
         # "denied that it had agreed to take deportees": the accepting is denied with the agreement
-        agreement_negated = governor is not None and _negated(governor.token)
+        agreement_negated = governor is not None and negated_at(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
         if stance == "accept" and _permitted_by_an_instrument(token):
@@ -265,7 +265,7 @@ class StanceFinder:
             return []  # "rejected reports that Kenya signed a deal": the deal is denied, nothing refused
         if token.pos_ not in NOMINAL and not self._about_migration(token, stance, governed=governor is not None):
             return []
-        negated = _has_neg(token) if possible else agreement_negated or _negated(token)
+        negated = _has_neg(token) if possible else agreement_negated or negated_at(token)
         if stance == "refuse" and _not_ruled_out(token):
             if self._controls_a_stance(token, cues):
                 return []  # what it leaves open speaks, hedged
@@ -1024,7 +1024,10 @@ def _a_claim_taken(word: Token) -> bool:
     return word.dep_ in OBJECT_DEPS and word.lemma_.lower() in ROLES.claim_nouns
 
 
-def _negated(cue: Token) -> bool:
+def negated_at(cue: Token) -> bool:
+    """Whether a stance word says the stance did not happen: denied, its agreement noun or what controls it
+    negated ("failed to accept", "has no plans to"), none of its object ("signed no agreement"), "neither X nor Y".
+    "Will not accept" is left to the refusal readings."""
     if denied(cue):
         return True
     agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
