@@ -188,6 +188,9 @@ def test_ningun_pacto_negates_the_agreement(spanish):
     )
     readings = {(p.actor, p.stance): p.negated for p in result.positions}
     assert readings[("HND", "agree")] is True and readings[("GTM", "agree")] is True
+    # "carece de convenio": lacking the agreement says there is none, as "lacks an agreement" does
+    lacking = spanish.extract_one("La Paz asegura que carece de convenio con Santiago sobre los migrantes expulsados.")
+    assert {(p.actor, p.stance): p.negated for p in lacking.positions}[("BOL", "agree")] is True
 
 
 @pytest.mark.parametrize(

@@ -1030,6 +1030,8 @@ def negated_at(cue: Token) -> bool:
     "Will not accept" is left to the refusal readings."""
     if denied(cue):
         return True
+    if cue.dep_ in OBJECT_DEPS and cue.head.lemma_.lower() in ROLES.lacking_verbs:
+        return True  # "lacks an agreement with Chile", "carece de convenio"
     agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
     if agreement is not None and _has_neg(agreement):
         return True  # "no agreement was reached"
