@@ -38,6 +38,7 @@ from pipeline.components.stances import (
     FAMILY_RULE,
     PAIR_KEY,
     ROLES,
+    SPANISH_NEGATIONS,
     Mention,
     both_of,
     denied,
@@ -74,7 +75,7 @@ SCORER_FILE = "scorer.json"  # in the language's lexicon folder
 RULE = "rule"  # the thresholds' key for candidates a pattern rule found
 BARE = "bare"  # and for candidates no rule read at all (never below their stance's)
 PERSON_LABELS = frozenset({"PERSON", "PER"})  # the English and the Spanish models' label for people
-NEGATIONS = frozenset({"not", "n't", "never", "no", "nunca", "jamás", "tampoco", "ni"})
+NEGATIONS = frozenset({"not", "n't", "never", "ni"}) | SPANISH_NEGATIONS  # the stance finder's Spanish ones
 
 
 @dataclass
