@@ -175,12 +175,18 @@ class Event:
     def _date(reports: list[Report]) -> tuple[str | None, str | None, str | None]:
         """(date, precision, source): the finest date the texts state, the one most articles state among
         those (on a tie the one stated first); else the first report's day, when some report is dated by its
-        publication and not a recall; else the year the texts state."""
+        publication and not a recall; else the year the texts state.
+
+        A day or month stated after the event's first report is left out: the event had been reported by
+        then, so a later report's date tells a later step ("the arrangement takes effect on Tuesday"), not
+        the event's own."""
+        first_day = min((r.reported for r in reports if r.reported), default=None)
         for precision in ("day", "month"):
             stated: dict[date, set[str]] = defaultdict(set)
             for report in reports:
-                if report.when is not None and report.when.precision == precision:
-                    stated[report.when.first].add(report.row["article_id"])
+                when = report.when
+                if when is not None and when.precision == precision and (first_day is None or when.first <= first_day):
+                    stated[when.first].add(report.row["article_id"])
             if stated:
                 return max(stated, key=lambda d: len(stated[d])).isoformat(), precision, "text"
         published = [r for r in reports if r.when is None and r.horizon is None and r.reported]

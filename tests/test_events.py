@@ -396,6 +396,16 @@ def test_the_date_most_articles_state_wins_and_a_report_without_counterpart_join
     assert (denial["contradicts"], stated["contradicted_by"]) == (stated["id"], denial["id"])
 
 
+def test_a_day_stated_after_the_event_was_first_reported_is_a_later_step_not_its_date(db):
+    """The July deal, recalled in August as taking effect "on Tuesday", stays a July event (issue 12)."""
+    kw = {"actor": "GBR", "stance": "agree", "counterpart": "FRA"}
+    report(db, "a1", "2025-07-11", "Firstpost", "Britain and France have struck a deal on Channel migrants.", **kw)
+    report(db, "a2", "2025-08-05", "AFP", "The arrangement between London and Paris takes effect on Tuesday.", **kw)
+    assert build_events(db) == 1
+    (event,) = events_of(db)
+    assert (event["event_date"], event["date_source"], event["n_articles"]) == ("2025-07-11", "published", 2)
+
+
 def test_a_report_without_counterpart_stays_apart_when_two_events_fit(db):
     report(db, "a1", "2025-01-26", "AP", "Colombia turned back two U.S. flights.")
     report(db, "a2", "2025-01-27", "AP", "Colombia turned back a Venezuelan flight.", counterpart="VEN")
