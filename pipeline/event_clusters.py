@@ -32,7 +32,7 @@ from functools import cache
 
 from models.records import stable_id
 from models.stances import STANCES
-from pipeline.event_dates import When, position_time
+from pipeline.event_dates import When, past_terms, position_time
 from pipeline.lexicons import read_jsonl
 
 WINDOW_DAYS = 30
@@ -42,7 +42,7 @@ Interval = tuple[date, date]
 class Report:
     """One position with the time its sentence gives it."""
 
-    __slots__ = ("row", "reported", "when", "interval", "horizon", "order")
+    __slots__ = ("row", "reported", "when", "interval", "horizon", "order", "landmark")
 
     def __init__(self, row: dict):
         self.row = row
@@ -59,8 +59,12 @@ class Report:
         self.reported = _day(row["reported"])
         self.when: When | None = None
         self.horizon: int | None = None
+        self.landmark = False  # dated by a landmark deal of a past leader's term, not by the text
         if self.reported:
             self.when, self.horizon = position_time(row["evidence"], row["reported"], lambda: names_of(row["actor"]))
+            recalled = recalled_landmark(row, self.when)
+            if recalled is not None:
+                self.when, self.horizon, self.landmark = recalled, None, True
         if self.when is not None:
             self.interval: Interval | None = (self.when.first, self.when.last)
         else:
@@ -183,12 +187,16 @@ class Event:
         first_day = min((r.reported for r in reports if r.reported), default=None)
         for precision in ("day", "month"):
             stated: dict[date, set[str]] = defaultdict(set)
+            by_landmark: set[date] = set()
             for report in reports:
                 when = report.when
                 if when is not None and when.precision == precision and (first_day is None or when.first <= first_day):
                     stated[when.first].add(report.row["article_id"])
+                    if report.landmark:
+                        by_landmark.add(when.first)
             if stated:
-                return max(stated, key=lambda d: len(stated[d])).isoformat(), precision, "text"
+                chosen = max(stated, key=lambda d: len(stated[d]))
+                return chosen.isoformat(), precision, "landmark" if chosen in by_landmark else "text"
         published = [r for r in reports if r.when is None and r.horizon is None and r.reported]
         if published:
             return published[0].row["reported"], "day", "published"
@@ -200,11 +208,12 @@ class Event:
 
 
 @cache
-def _landmarks() -> dict[tuple[frozenset[str], str, int], str]:
-    table = {}
+def _landmarks() -> dict[tuple[frozenset[str], str], list[str]]:
+    """The months of the landmark deals of each pair of parties and stance."""
+    table: dict[tuple[frozenset[str], str], list[str]] = defaultdict(list)
     for entry in read_jsonl("landmarks.jsonl"):
-        table[(frozenset(entry["parties"]), entry["stance"], int(entry["month"][:4]))] = entry["month"]
-    return table
+        table[(frozenset(entry["parties"]), entry["stance"])].append(entry["month"])
+    return dict(table)
 
 
 def landmark_month(actor: str, stance: str, counterpart: str | None, year: int) -> str | None:
@@ -213,7 +222,29 @@ def landmark_month(actor: str, stance: str, counterpart: str | None, year: int) 
     a researcher counting agreements wants the month it was signed, not a year no month can be matched to."""
     if counterpart is None:
         return None
-    return _landmarks().get((frozenset((actor, counterpart)), stance, year))
+    months = _landmarks().get((frozenset((actor, counterpart)), stance), ())
+    return next((month for month in months if int(month[:4]) == year), None)
+
+
+def recalled_landmark(row: dict, when: When | None) -> When | None:
+    """The month of the one landmark deal of the position's parties and stance that falls in the term of a
+    leader the sentence speaks of as past: "Mexico agreed with the administration of former President Joe
+    Biden to take back 30,000 migrants a month", published in January 2025, tells the January 2023 deal.
+
+    A date the sentence states within that term dates the position itself; one outside it is the day
+    something was said of the deal ("On Monday she pointed to a precedent: her predecessor had agreed ...").
+    Two past leaders' terms, each with its deal ("first under Trump and later under Biden"), date nothing,
+    and no landmark is a denial."""
+    if row["counterpart"] is None or row["negated"]:
+        return None
+    months = _landmarks().get((frozenset((row["actor"], row["counterpart"])), row["stance"]))
+    if not months:
+        return None
+    terms = past_terms(row["evidence"], row["reported"])
+    if when is not None and any(first <= when.first <= last for first, last in terms):
+        return None
+    within = {month for month in months for first, last in terms if first <= date.fromisoformat(f"{month}-01") <= last}
+    return When(date.fromisoformat(f"{within.pop()}-01"), "month") if len(within) == 1 else None
 
 
 def cluster_key(actor: str, stance: str, counterpart: str, negated: int, rows: list[dict]) -> list[Event]:

@@ -11,6 +11,7 @@ reach. ``pipeline.events`` clusters positions with both.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -194,6 +195,63 @@ def recall_horizon(evidence: str | None) -> int | None:
         return None
     horizons = [days for pattern, days in RECALLS if pattern.search(evidence)]
     return max(horizons) if horizons else None
+
+
+# Words that speak of a leader's time in office as past: "former President Joe Biden", "her predecessor,
+# López Obrador", "under Biden", "the Biden administration", "el expresidente", "durante el gobierno de".
+_PAST_LEADER = re.compile(
+    r"\b(?:former|ex|then|predecessor|under|administration|government|term|presidency"
+    r"|expresidente|expresidenta|exmandatari[oa]|antecesora?|predecesora?|entonces|bajo|administración|gobierno"
+    r"|mandato)\b",
+    re.IGNORECASE,
+)
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _departed_officials() -> dict[str, list[tuple[str, tuple[date, date]]]]:
+    """The officials of the gazetteer who held one term of office and have left it: their lower-case aliases
+    with that term, longest first, by the alias's first word. A name of two terms ("Trump", in office in
+    2017-2021 and again from 2025) says no term by itself."""
+    from pipeline.lexicons import read_jsonl
+
+    held: defaultdict[str, set[tuple[date, date | None]]] = defaultdict(set)
+    for row in read_jsonl("officials.jsonl"):
+        if row.get("kind") == "person" and row.get("from"):
+            term = (date.fromisoformat(row["from"]), date.fromisoformat(row["to"]) if row.get("to") else None)
+            for alias in (row["name"], *row.get("aliases", ())):
+                held[alias.lower()].add(term)
+    by_first_word: defaultdict[str, list[tuple[str, tuple[date, date]]]] = defaultdict(list)
+    for alias, spans in sorted(held.items(), key=lambda item: -len(item[0])):
+        first, last = next(iter(spans))
+        if len(spans) == 1 and last is not None and (words := _WORD.findall(alias)):
+            by_first_word[words[0]].append((alias, (first, last)))
+    return dict(by_first_word)
+
+
+def past_terms(evidence: str | None, published: str | None) -> list[tuple[date, date]]:
+    """The terms of office of the leaders the sentence speaks of as past, who had left office by the day it was
+    published: what "Mexico agreed with the administration of former President Joe Biden" tells happened
+    within Biden's term, whatever day the report came out."""
+    if not evidence or not published or not _PAST_LEADER.search(evidence):
+        return []
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return []
+    officials, text = _departed_officials(), evidence.lower()
+    found = []
+    for word in _WORD.finditer(text):
+        for alias, term in officials.get(word.group(), ()):
+            end = word.start() + len(alias)
+            if text.startswith(alias, word.start()) and not text[end : end + 1].isalnum():
+                around = evidence[max(0, word.start() - 40) : end + 25]
+                if term[1] <= day and _PAST_LEADER.search(around) and term not in found:
+                    found.append(term)
+                break
+    return found
 
 
 def _first_date(evidence: str | None, published: str | None, patterns: tuple[re.Pattern, ...]) -> When | None:

@@ -203,7 +203,9 @@ def test_every_demo_position_the_scorer_is_confident_of_has_an_event_and_no_othe
     assert unlinked == 0 and doubtful_linked == 0 and doubtful > 0
     assert counts[0] >= 1 and counts[1] >= 1 and counts[2] > 0
     assert mismatched == 0
-    assert sources <= {"text", "published"}
+    # "the Conservative government of Rishi Sunak had signed a treaty with Rwanda in December", published two
+    # days after his term ended, is the treaty of December 2023 that his term holds, not the report's July 2024
+    assert sources == {"text", "published", "landmark"}
 
 
 def _events_and_links(db: sqlite_utils.Database) -> tuple[list[tuple], dict[str, str]]:
@@ -496,6 +498,38 @@ def test_a_landmark_deal_recalled_by_its_year_takes_the_month_it_was_signed(db):
         assert (event["event_date"], event["event_month"]) == ("2022-04-01", "2022-04")
         assert (event["date_precision"], event["date_source"]) == ("month", "landmark")
     assert (dated[("GBR", 1, 2021)]["event_month"], dated[("GBR", 0, 2024)]["event_month"]) == (None, None)
+
+
+def test_a_deal_made_under_a_past_leader_takes_the_month_of_that_terms_landmark(db):
+    """Mexico's deal "with the administration of former President Joe Biden", reported in January 2025, is the
+    January 2023 deal (lexicons/landmarks.jsonl), apart from the acceptances of that January (issue 12)."""
+    kw = {"actor": "MEX", "stance": "accept", "counterpart": "USA"}
+    report(db, "a1", "2025-01-27", "Reuters", "Over the last week Mexico has taken in migrants from the U.S.", **kw)
+    report(db, "a2", "2025-01-27", "Reuters", "There is precedent: Mexico agreed with the administration of former "
+           "President Joe Biden to take back as many as 30,000 migrants a month.", **kw)  # fmt: skip
+    report(db, "a3", "2025-01-28", "AP", "On Monday she pointed to a precedent: her predecessor, Lopez Obrador, had "
+           "agreed with Washington to receive as many as 30,000 migrants.", **kw)  # fmt: skip
+    assert build_events(db) == 2
+    recalled, current = events_of(db)
+    assert (recalled["event_month"], recalled["date_source"], recalled["n_articles"]) == ("2023-01", "landmark", 2)
+    assert (current["event_month"], current["first_article_id"]) == ("2025-01", "a1")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "actor", "stance", "counterpart"),
+    [
+        ("Mexico agreed with the Trump administration to take back migrants.", "MEX", "accept", "USA"),  # two terms
+        ("President Joe Biden said Mexico would take back migrants.", "MEX", "accept", "USA"),  # not said to be past
+        ("In March 2022 Mexico agreed with former President Joe Biden to take migrants.", "MEX", "accept", "USA"),
+        # a deal under each of two past prime ministers (April 2022 and December 2023)
+        ("Britain agreed with Rwanda under Boris Johnson and again under Rishi Sunak.", "GBR", "agree", "RWA"),
+    ],
+)
+def test_a_past_leader_dates_no_deal_unless_exactly_one_term_and_landmark_fit(db, evidence, actor, stance, counterpart):
+    report(db, "a1", "2025-01-27", "Reuters", evidence, actor=actor, stance=stance, counterpart=counterpart)
+    build_events(db)
+    (event,) = events_of(db)
+    assert event["date_source"] != "landmark"
 
 
 def test_an_undated_recall_joins_the_event_it_recalls_and_a_new_fact_does_not(db):
