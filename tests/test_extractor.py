@@ -227,6 +227,32 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
 
 
 @pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        (
+            '"We have told London that our country will not take in any migrant from overseas," Costa Rican '
+            "President Rodrigo Chaves wrote on X.",
+            "CRI",
+        ),  # fmt: skip
+        (
+            '"We told Washington that our government would not accept the flights," the Honduran foreign minister '
+            "said.",
+            "HND",
+        ),  # fmt: skip
+    ],
+)
+def test_our_country_in_a_quote_is_the_quoted_speakers(extractor, text, actor):
+    """ "Our country" told to London is the country of whoever reports it (issue 10: "quotes whose speaker
+    is an official"), not London's; "we told them this is their chance" leaves "their" to its antecedent."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)} == {(actor, "refuse")}
+    other = (
+        '"Myanmar has reacted positively, and we told them this is their chance to take their people back," '
+        "AK Abdul Momen, the foreign minister, told reporters on Sunday."
+    )
+    assert "BGD" not in {p["actor"] for p in stance_finder_positions(extractor, other) if p["stance"] == "accept"}
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # sending people back is the deporting country's removal, no position (the guidelines); sending back

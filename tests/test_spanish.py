@@ -255,6 +255,21 @@ def test_los_dos_estados_and_a_dropped_subject_in_spanish(spanish):
     assert ("VEN", "accept") in stance_finder_readings(spanish, text.split("\n"), "Añadió")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Nuestro país no acogerá a ningún migrante venido de ultramar", publicó en X el mandatario costarricense, '
+        "Rodrigo Chaves.",
+        '"Hemos avisado a Londres de que nuestro país no acogerá a ningún migrante venido de ultramar", publicó en X '
+        "el mandatario costarricense, Rodrigo Chaves.",
+    ],
+)
+def test_nuestro_pais_is_the_speakers_even_when_the_parser_makes_the_speaker_an_object(spanish, text):
+    """es_core_news_sm parses a speaker after "publicó" as its object; "nuestro país" told to London is still
+    the speaker's country, Costa Rica's."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == {("CRI", "refuse")}
+
+
 def test_esta_nacion_centroamericana_is_the_country_named_before(spanish):
     text = "El canciller de Guatemala habló con Rubio.\nSeñaló que esta nación centroamericana recibe vuelos."
     scan = spanish.pipelines.scanner(text)

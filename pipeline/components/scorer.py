@@ -37,6 +37,7 @@ from pipeline.components.stances import (
     CONTEXT_KEY,
     FAMILY_RULE,
     PAIR_KEY,
+    PERSON_LABELS,
     ROLES,
     SPANISH_NEGATIONS,
     Mention,
@@ -74,7 +75,6 @@ DISTANCE_BANDS = (1, 3, 6, 10)  # how many words lie between a country and a sta
 SCORER_FILE = "scorer.json"  # in the language's lexicon folder
 RULE = "rule"  # the thresholds' key for candidates a pattern rule found
 BARE = "bare"  # and for candidates no rule read at all (never below their stance's)
-PERSON_LABELS = frozenset({"PERSON", "PER"})  # the English and the Spanish models' label for people
 NEGATIONS = frozenset({"not", "n't", "never", "ni"}) | SPANISH_NEGATIONS  # the stance finder's Spanish ones
 
 

@@ -51,6 +51,8 @@ GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj"
 CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for"})
 NOMINAL = ("NOUN", "PROPN")
 SUBJECT_DEPS = ("nsubj", "csubj")
+PERSON_LABELS = frozenset({"PERSON", "PER"})  # the English and the Spanish models' label for people
+MAX_REPORTERS = 2  # a quote within a quote: "'We told them ...', the president wrote"
 # prepositions that mark a noun's owner ("la propuesta de México", "the offer by Panama"), not its other party
 # ("entre" too: "las conversaciones entre Caracas y Washington" are both's)
 OWNER_PREPOSITIONS = frozenset({"de", "del", "por", "entre", "of", "by", "from"})
@@ -406,17 +408,37 @@ def _antecedent(token: Token, sent_mentions: list[Mention]) -> Actor | None:
         people = [m for m in sent_mentions if m.span.end <= token.i and m.span.label_ == "PERSON"]
         if people:  # "his new government": the person's country
             return people[-1].country, None
-    reporter = _reporting_subject(token)
-    if reporter is not None and reporter is not token:
-        resolved = _country_of_token(reporter, sent_mentions)
-        if resolved is not None:
-            return resolved[0], None
+    reported = _reporter_country(token, sent_mentions)
+    if reported is not None:
+        return reported
     before = [m for m in sent_mentions if m.span.end <= token.i and not m.nationality]
     subjects = [m for m in before if any(a.dep_ in SUBJECT_DEPS for a in [m.span.root, *m.span.root.ancestors][:3])]
     if subjects or before:
         return (subjects or before)[-1].country, None
     context = token.doc.user_data.get(CONTEXT_KEY)
     return (context, None) if context else None
+
+
+def _reporter_country(token: Token, sent_mentions: list[Mention]) -> Actor | None:
+    """The country of the subject of the clause reporting the token's ("Panama said it ..."). A reporter in
+    the first person is whoever reports it in turn: in "'We told London that our country will not take them,'
+    Costa Rica's president wrote", "our country" is Costa Rica's, not London's."""
+    reporter = _reporting_subject(token)
+    for _ in range(MAX_REPORTERS):
+        if reporter is None or reporter is token:
+            return None
+        resolved = _country_of_token(reporter, sent_mentions)
+        if resolved is not None:
+            return resolved[0], None
+        if reporter.lower_ not in ROLES.first_person or not _in_first_person(token):
+            return None  # "we told them this is their chance": "their" is not the speaker's
+        token, reporter = reporter, _reporting_subject(reporter)
+    return None
+
+
+def _in_first_person(token: Token) -> bool:
+    """ "We", "our country", "nuestro gobierno"."""
+    return token.lower_ in ROLES.first_person or any(c.lower_ in ROLES.first_person for c in token.children)
 
 
 def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
@@ -1082,16 +1104,25 @@ def _reporting_subject(token: Token) -> Token | None:
     node = token
     for _ in range(MAX_CLIMB):
         if node.dep_ in ROLES.quoted_speaker_dependencies and node.head.lemma_.lower() in ROLES.reporting_verbs:
-            return _subject_of(node.head)
+            return _speaker_of(node.head)
         if node.lemma_.lower() in ROLES.reporting_verbs and node is not token:
             if node.dep_ == "ROOT":
-                return _subject_of(node)
+                return _speaker_of(node)
             if node.dep_ == "advcl" and _subject_of(node) is None:  # "..., confirming that ..."
                 return _subject_of(node.head)
         if node.head is node:
             return None
         node = node.head
     return None
+
+
+def _speaker_of(verb: Token) -> Token | None:
+    """Who says what a reporting verb reports: its subject, else the speaker after it that the Spanish
+    parser makes its object ("..., publicó en X el mandatario costarricense")."""
+    subject = _subject_of(verb)
+    if subject is not None:
+        return subject
+    return next((c for c in verb.rights if c.dep_ == "obj" and (_is_gov(c) or c.ent_type_ in PERSON_LABELS)), None)
 
 
 def _reported_speaker(cue: Token) -> str | None:
