@@ -191,6 +191,9 @@ def test_ningun_pacto_negates_the_agreement(spanish):
     # "carece de convenio": lacking the agreement says there is none, as "lacks an agreement" does
     lacking = spanish.extract_one("La Paz asegura que carece de convenio con Santiago sobre los migrantes expulsados.")
     assert {(p.actor, p.stance): p.negated for p in lacking.positions}[("BOL", "agree")] is True
+    # "no hay convenio alguno": an agreement a negated "haber" or "existir" has is none, for both parties
+    none = spanish.extract_one("Entre Bolivia y Chile no hay convenio alguno sobre migrantes.")
+    assert {(p.actor, p.stance): p.negated for p in none.positions} == {("BOL", "agree"): True, ("CHL", "agree"): True}
 
 
 @pytest.mark.parametrize(

@@ -1054,6 +1054,12 @@ def negated_at(cue: Token) -> bool:
         return True
     if cue.dep_ in OBJECT_DEPS and cue.head.lemma_.lower() in ROLES.lacking_verbs:
         return True  # "lacks an agreement with Chile", "carece de convenio"
+    if (
+        cue.dep_ in (*OBJECT_DEPS, *SUBJECT_DEPS)
+        and cue.head.lemma_.lower() in ROLES.having_verbs
+        and _has_neg(cue.head)
+    ):
+        return True  # "no hay convenio alguno", "no existe acuerdo", "does not have an agreement"
     agreement = _agreement_noun(cue) if cue.pos_ not in NOMINAL else None
     if agreement is not None and _has_neg(agreement):
         return True  # "no agreement was reached"
