@@ -226,6 +226,17 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
     assert not {("accept", False), ("refuse", False)} - {reading} & readings
 
 
+def test_no_obligation_is_no_negation(extractor):
+    """ "A memorandum with Washington, which does not have to be ratified" says nothing need be done, not that
+    nothing was: the labels keep such an agreement unnegated."""
+    text = (
+        "The government insists the arrangement rests on a memorandum of understanding with Washington, which "
+        "does not have to be ratified."
+    )
+    readings = {(p["actor"], p["stance"]): p["negated"] for p in stance_finder_positions(extractor, text)}
+    assert readings[("USA", "agree")] is False
+
+
 @pytest.mark.parametrize(
     ("text", "actor"),
     [

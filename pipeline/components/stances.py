@@ -963,6 +963,14 @@ def _control_chain(cue: Token) -> list[Token]:
 SPANISH_NEGATIONS = frozenset({"no", "nunca", "jamás", "tampoco"})  # advmod in Universal Dependencies
 
 
+def _is_obligation(verb: Token) -> bool:
+    """ "Have to", "need to", "tener que", "tener por qué": a verb of obligation over the one it controls."""
+    return verb.lemma_.lower() in ROLES.obligation_verbs and any(
+        c.dep_ in ("xcomp", "ccomp") and any(m.lower_ in ("to", "que", "qué") for m in c.children)
+        for c in verb.children
+    )
+
+
 def _neither_subject(verb: Token) -> bool:
     """ "Neither Malta nor Italy agreed": the subject's "neither" negates the verb."""
     subject = _subject_of(verb)
@@ -1070,6 +1078,8 @@ def negated_at(cue: Token) -> bool:
     for token in _control_chain(cue):
         if token is cue and cue.lemma_ == "accept" and not _did_not_happen(cue):
             continue  # "will not accept" becomes a refusal instead
+        if token is not cue and _is_obligation(token):
+            break  # "an MoU which does not have to be ratified": no obligation, not no ratification
         if _has_neg(token):
             return True
         if token is not cue and token.lemma_.lower() in ROLES.negating_governors:
