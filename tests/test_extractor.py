@@ -226,6 +226,19 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
     assert not {("accept", False), ("refuse", False)} - {reading} & readings
 
 
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Namibia had said no to a deal of this kind.", "NAM"),
+        ("The Bahamas said no to the proposal to take in deportees.", "BHS"),
+        ("Albania has said no to hosting the migrants.", "ALB"),
+    ],
+)
+def test_saying_no_to_an_offer_is_a_refusal(extractor, text, actor):
+    """ "Said no to" (refuse.say_no): the parser makes "no" an interjection of "say", which no family reads."""
+    assert (actor, "refuse") in {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+
+
 def test_no_obligation_is_no_negation(extractor):
     """ "A memorandum with Washington, which does not have to be ratified" says nothing need be done, not that
     nothing was: the labels keep such an agreement unnegated."""
