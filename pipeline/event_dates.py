@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import dateparser
 
+from pipeline.lexicons import read_jsonl
+
 PRECISIONS = ("day", "month", "year")
 
 
@@ -205,8 +207,6 @@ _PAST_LEADER = re.compile(
     r"|mandato)\b",
     re.IGNORECASE,
 )
-
-
 _WORD = re.compile(r"\w+")
 
 
@@ -215,8 +215,6 @@ def _departed_officials() -> dict[str, list[tuple[str, tuple[date, date]]]]:
     """The officials of the gazetteer who held one term of office and have left it: their lower-case aliases
     with that term, longest first, by the alias's first word. A name of two terms ("Trump", in office in
     2017-2021 and again from 2025) says no term by itself."""
-    from pipeline.lexicons import read_jsonl
-
     held: defaultdict[str, set[tuple[date, date | None]]] = defaultdict(set)
     for row in read_jsonl("officials.jsonl"):
         if row.get("kind") == "person" and row.get("from"):
