@@ -273,6 +273,21 @@ def test_nuestro_pais_is_the_speakers_even_when_the_parser_makes_the_speaker_an_
     assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == {("CRI", "refuse")}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Honduras se negó a recibir a los deportados de Estados Unidos.", {("HND", "refuse")}),
+        ("Honduras descartó recibir a deportados de otras nacionalidades.", {("HND", "refuse")}),
+        # an agreeing word leaves what it agrees to its own reading
+        ("Honduras se comprometió a recibir a los deportados.", {("HND", "agree"), ("HND", "accept")}),
+    ],
+)
+def test_a_family_word_another_controls_is_read_with_it(spanish, text, expected):
+    """ "Se negó a recibir" is one refusal, as "refused to accept" is: a family word under another family
+    word is left to it, as under a pattern's cue."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == expected
+
+
 def test_esta_nacion_centroamericana_is_the_country_named_before(spanish):
     text = "El canciller de Guatemala habló con Rubio.\nSeñaló que esta nación centroamericana recibe vuelos."
     scan = spanish.pipelines.scanner(text)

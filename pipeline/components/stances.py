@@ -204,10 +204,13 @@ class StanceFinder:
                 found.extend(self.positions_for_cue(cue, sent_cues, sent_mentions, sentence))
             patterned = _deduplicate(_without_co_actors(found))
             have = {(p.actor, p.stance) for p in patterned}
+            family_cues = self._family_cues(sentence, sent_cues)
+            # a family word controls another as a pattern cue does: "se negó a recibir" is one refusal
+            governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
             proposed = [
                 position
-                for cue in self._family_cues(sentence, sent_cues)
-                for position in self.positions_for_cue(cue, {**sent_cues, cue.token.i: cue}, sent_mentions, sentence)
+                for cue in family_cues
+                for position in self.positions_for_cue(cue, {**governors, cue.token.i: cue}, sent_mentions, sentence)
                 if (position.actor, position.stance) not in have
             ]
             for position in patterned + _deduplicate(proposed):
