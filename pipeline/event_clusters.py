@@ -187,16 +187,14 @@ class Event:
         first_day = min((r.reported for r in reports if r.reported), default=None)
         for precision in ("day", "month"):
             stated: dict[date, set[str]] = defaultdict(set)
-            by_landmark: set[date] = set()
             for report in reports:
                 when = report.when
                 if when is not None and when.precision == precision and (first_day is None or when.first <= first_day):
                     stated[when.first].add(report.row["article_id"])
-                    if report.landmark:
-                        by_landmark.add(when.first)
             if stated:
                 chosen = max(stated, key=lambda d: len(stated[d]))
-                return chosen.isoformat(), precision, "landmark" if chosen in by_landmark else "text"
+                landmark = any(r.landmark and r.when == When(chosen, precision) for r in reports)
+                return chosen.isoformat(), precision, "landmark" if landmark else "text"
         published = [r for r in reports if r.when is None and r.horizon is None and r.reported]
         if published:
             return published[0].row["reported"], "day", "published"
