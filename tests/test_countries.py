@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.countries import country_rows
-from pipeline.components.countries import alias_table
+from pipeline.components.countries import alias_table, country_patterns
 from pipeline.lexicons import read_jsonl
 
 
@@ -114,3 +114,24 @@ def test_capitals_that_name_other_places_or_people_are_left_out(place):
 @pytest.mark.parametrize("place", ["santiago de cuba", "santiago del estero", "santiago de compostela"])
 def test_longer_names_keep_bare_santiago_from_them_in_spanish(place):
     assert alias_table("es")[place][0] != "CHL"
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "name"),
+    [
+        # "reunión" (a meeting) is in 145 Spanish train and dev sentences, and was read as Réunion in every one
+        ("es", "reunión", "Reunión"),
+        # "they asked us to", "the ice on the river": 104 English train and dev sentences wrote "us" as a pronoun
+        ("en", "us", "US"),
+        ("en", "ice", "ICE"),
+    ],
+)
+def test_a_name_written_in_lower_case_is_a_word_not_the_country(language, word, name):
+    patterns = {pattern["pattern"] for pattern in country_patterns(language)}
+    assert name in patterns
+    assert word not in patterns
+
+
+def test_a_name_pycountry_spells_is_matched_as_it_spells_it():
+    # title case would give "Bosnia Y Herzegovina", which no text writes
+    assert "Bosnia y Herzegovina" in {pattern["pattern"] for pattern in country_patterns("es")}

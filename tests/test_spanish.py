@@ -317,3 +317,11 @@ def test_a_nominal_stance_belongs_to_its_light_verbs_subject_or_its_de_owner(spa
     assert expected <= readings
     owners = {(actor, stance) for actor, stance, _ in expected}
     assert not {(actor, stance) for actor, stance, _ in readings if stance in dict(owners).values()} - owners
+
+
+def test_a_meeting_is_not_reunion_island(spanish):
+    """"En dicha reunión, Grenell pactó...": the lower-case word was read as Réunion, which then agreed with the
+    United States."""
+    text = "En dicha reunión, Grenell pactó que se reanudarían los vuelos de deportación."
+    scan = spanish.pipelines.scanner(text)
+    assert [(e.text, e.ent_id_) for e in scan.ents] == [("Grenell", "USA")]

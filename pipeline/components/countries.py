@@ -32,14 +32,9 @@ def alias_table(language: str = "en") -> dict[str, tuple[str, str]]:
     Another language's table is the English one (officials' names, "Washington", "EE.UU." in quotes of
     English) under that language's own: pycountry's translations of the ISO names, then the alias table
     of ``lexicons/<language>/``."""
-    if language != "en":
-        table = dict(alias_table("en"))
-        _add_pycountry_names(
-            table, gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
-        )
-    else:
-        table = {}
-        _add_pycountry_names(table, str)
+    table = dict(alias_table("en")) if language != "en" else {}
+    for iso3, name in _pycountry_names(language):
+        table.setdefault(name.lower(), (iso3, "name"))
     for row in read_jsonl("countries.jsonl", language):
         for kind, key in (("name", "names"), ("demonym", "demonyms"), ("capital", "capitals")):
             for alias in row.get(key, []):
@@ -52,13 +47,23 @@ def alias_table(language: str = "en") -> dict[str, tuple[str, str]]:
     return table
 
 
-def _add_pycountry_names(table: dict[str, tuple[str, str]], translate) -> None:
+@cache
+def _pycountry_names(language: str) -> list[tuple[str, str]]:
+    """(ISO3, name as pycountry writes it) for the ISO names in ``language``; the inverted forms ("Korea,
+    Republic of") are left out, as no text writes them."""
+    translate = (
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
+        if language != "en"
+        else str
+    )
+    names = []
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             name = getattr(country, attr, None)
             name = translate(name) if name else None
             if name and "," not in name:
-                table.setdefault(name.lower(), (country.alpha_3, "name"))
+                names.append((country.alpha_3, name))
+    return names
 
 
 LABEL_OF_KIND = {"name": "GPE", "capital": "GPE", "demonym": "NORP", "person": "PERSON", "org": "ORG"}
@@ -70,8 +75,9 @@ def country_patterns(language: str = "en") -> list[dict]:
     patterns = []
     for alias, (iso3, kind) in alias_table(language).items():
         variants = {alias.title(), _as_written(alias, language)}
-        # Spanish writes demonyms in lower case, but a lower-case name is often a word ("maduro", "chile")
-        if language == "en" or kind == "demonym":
+        # Spanish writes demonyms in lower case, but a lower-case name is often a word ("maduro", "chile",
+        # and in English "us", "ice")
+        if kind == "demonym":
             variants.add(alias)
         for variant in variants:
             patterns.append({"label": LABEL_OF_KIND[kind], "pattern": variant, "id": iso3})
@@ -87,6 +93,8 @@ def country_patterns(language: str = "en") -> list[dict]:
 @cache
 def _written_forms(language: str = "en") -> dict[str, str]:
     forms: dict[str, str] = dict(_written_forms("en")) if language != "en" else {}
+    # a name pycountry spells is written as it spells it: its lower-case form is often a word ("reunión")
+    forms.update({name.lower(): name for _, name in _pycountry_names(language)})
     forms.update({alias.lower(): alias for alias in read_json("not_countries.json", language)["names"]})
     for row in read_jsonl("countries.jsonl", language):
         for key in ("names", "demonyms", "capitals"):
