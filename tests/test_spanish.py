@@ -320,7 +320,7 @@ def test_a_nominal_stance_belongs_to_its_light_verbs_subject_or_its_de_owner(spa
 
 
 def test_a_meeting_is_not_reunion_island(spanish):
-    """"En dicha reunión, Grenell pactó...": the lower-case word was read as Réunion, which then agreed with the
+    """ "En dicha reunión, Grenell pactó...": the lower-case word was read as Réunion, which then agreed with the
     United States."""
     text = "En dicha reunión, Grenell pactó que se reanudarían los vuelos de deportación."
     scan = spanish.pipelines.scanner(text)
