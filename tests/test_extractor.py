@@ -392,3 +392,24 @@ def test_what_a_denial_covers(extractor, text, word, is_denied):
 
     doc = extractor.pipelines.parser(text)
     assert denied(next(t for t in doc if t.text == word)) is is_denied
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("She pointed to a precedent for taking in deportees who are not Mexican.", False),
+        ("Manila is not ready to take them back.", True),
+    ],
+)
+def test_a_relative_copulas_negation_does_not_negate_a_position_the_scorer_read(extractor, text, negated):
+    """A pair no rule read takes its negation from its predicate; "who are not Mexican" says who the deportees
+    are, and gave Mexico a negated acceptance in events dev (with "she" read from the article)."""
+    from pipeline.components.scorer import Candidate, _Tree
+
+    parser = extractor.pipelines.parser
+    with parser.select_pipes(disable=["migtrack_position_scorer", "migtrack_counterpart_chooser"]):
+        ((_, doc, _),) = extractor.parsed_sentences([text])
+    predicate = next(t for t in doc if t.lower_ in ("are", "is"))
+    candidate = Candidate(actor="MEX", stance="accept", shared=frozenset(), own=[], predicate=predicate)
+    scorer = parser.get_pipe("migtrack_position_scorer")
+    assert scorer._new_position(candidate, doc, [], _Tree(list(doc)))["negated"] is negated

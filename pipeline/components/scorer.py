@@ -340,9 +340,12 @@ class PositionScorer:
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
         possible = predicate is not None and leaves_open(predicate)  # "has not ruled out", "no descarta"
+        # a relative copula's negation says what someone is not ("deportees who are not Mexican"), not what the
+        # country did; "Manila is not ready to take them back" keeps its negation
         negated = (
             predicate is not None
             and not possible
+            and not (predicate.pos_ == "AUX" and predicate.dep_ == "relcl")
             and ((candidate.stance != "refuse" and tree.negated(predicate)) or denied(predicate))
         )
         word = self._stance_word(candidate.stance, doc, anchor)
