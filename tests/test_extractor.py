@@ -173,6 +173,26 @@ def test_according_to_names_a_source_not_an_accord(extractor):
     assert all(p.stance != "agree" for p in result.positions)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Close to 40,000 Bangladeshi workers without papers have gone home from Malaysia of their own accord.",
+        "Even Christians who went back to northern Iraq of their own accord warn that it is not safe.",
+    ],
+)
+def test_of_their_own_accord_is_no_accord(extractor, text):
+    """ "Of their own accord" says how people went home: it gave the country they left an agreement in 18 train
+    and 3 dev sentences."""
+    from pipeline.components.stances import family_matches
+    from pipeline.lexicons import family_index
+
+    doc = extractor.pipelines.parser(text)
+    accord = next(token for token in doc if token.lower_ == "accord")
+    assert family_matches(accord, family_index("en")) == []
+    (result,) = extractor.extract([text])
+    assert all(p.stance != "agree" for p in result.positions)
+
+
 def test_a_denied_report_is_the_stance_negated_and_refuses_nothing(extractor):
     """ "Rejected reports that Nairobi had signed a deal ... to take in deportees" denies an agreement to
     accept: agree and accept, both negated (gold/DECISIONS.md), and the rejecting is no refusal."""

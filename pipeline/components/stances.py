@@ -85,6 +85,8 @@ def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tupl
     phrase is in a family. ``index`` is ``family_index(language)``."""
     if token.lower_ in ROLES.source_forms:  # "according to the ministry" is no accord
         return []
+    if token.head.lower_ == "of" and any(child.lower_ in ROLES.own_words for child in token.children):
+        return []  # "went home of their own accord": how they went, no agreement
     lemma = token.lemma_.lower()
     phrases = [
         f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
