@@ -325,3 +325,19 @@ def test_a_meeting_is_not_reunion_island(spanish):
     text = "En dicha reunión, Grenell pactó que se reanudarían los vuelos de deportación."
     scan = spanish.pipelines.scanner(text)
     assert [(e.text, e.ent_id_) for e in scan.ents] == [("Grenell", "USA")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tegucigalpa estaría pactando con Washington un acuerdo de asilo.", ("HND", "negotiate")),
+        ("Washington y Quito están cerrando un pacto migratorio.", ("USA", "negotiate")),
+        ("Tegucigalpa pactó con Washington un acuerdo de asilo.", ("HND", "agree")),
+    ],
+)
+def test_an_agreement_said_as_under_way_is_a_negotiation(spanish, text, expected):
+    """ "Estaría pactando", "están cerrando un pacto": the agreement is still being made, as "hopes to strike a
+    deal" is sought (gold/DECISIONS.md reads both as negotiations); "pactó" made it."""
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
+    assert expected in readings
+    assert expected[1] == "agree" or all(stance != "agree" for _, stance in readings)

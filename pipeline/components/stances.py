@@ -827,10 +827,20 @@ def _sought(cue: Token) -> bool:
         return True  # "para pactar": a purpose
     if cue.dep_ == "advcl" and _infinitive(cue) and _subject_of(cue.head) is not None:
         return True  # "sent its envoy to reach a deal"
+    if _progressive(cue):
+        return True  # "están cerrando un pacto", "estaría pactando": still being made
     seeker = _controller(cue, CONTROL_PREPOSITIONS | {"en", "de", "toward", "towards"})
     if seeker is None and cue.pos_ in NOMINAL and cue.dep_ in OBJECT_DEPS:
         seeker = cue.head  # "wants similar agreements"
     return seeker is not None and seeker.lemma_.lower() in ROLES.seeking_verbs
+
+
+def _progressive(verb: Token) -> bool:
+    """ "están cerrando", "estaría pactando": a verb said as under way. English "is signing" reports the
+    signing itself as often as talks (train: six more wrong with it), so only the Spanish periphrasis counts."""
+    return "Ger" in verb.morph.get("VerbForm") and any(
+        c.dep_ == "aux" and c.lemma_.lower() in ROLES.progressive_auxiliaries for c in verb.children
+    )
 
 
 def _not_ruled_out(verb: Token) -> bool:
