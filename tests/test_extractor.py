@@ -223,6 +223,7 @@ def test_a_stance_word_that_says_none_negates_the_position(extractor, text, acto
     ("text", "actor", "reading"),
     [
         ("Abuja will take no deportees at all from America, the foreign minister announced.", "NGA", ("refuse", False)),
+        ("Antigua will take in nobody with a criminal record, officials said.", "ATG", ("refuse", False)),
         ("Under no circumstances will Mexico take repatriations carried out by Texas.", "MEX", ("refuse", False)),
         ("Nigeria is in no position to take in deportees from Venezuela, the minister said.", "NGA", ("refuse", False)),
         ("Rabat had long been unwilling to receive people deported by the Dutch.", "MAR", ("refuse", False)),
@@ -433,3 +434,13 @@ def test_a_relative_copulas_negation_does_not_negate_a_position_the_scorer_read(
     candidate = Candidate(actor="MEX", stance="accept", shared=frozenset(), own=[], predicate=predicate)
     scorer = parser.get_pipe("migtrack_position_scorer")
     assert scorer._new_position(candidate, doc, [], _Tree(list(doc)))["negated"] is negated
+
+
+def test_nobody_with_an_exception_takes_those_excepted(extractor):
+    """ "Would readmit nobody but their own nationals" says who they take: no refusal, no negated acceptance."""
+    from pipeline.components.stances import none_of
+
+    doc = extractor.pipelines.parser("Panama said it would readmit nobody but its own nationals.")
+    assert not none_of(next(token for token in doc if token.lower_ == "nobody"))
+    doc = extractor.pipelines.parser("Antigua will take in nobody with a criminal record.")
+    assert none_of(next(token for token in doc if token.lower_ == "nobody"))

@@ -875,7 +875,11 @@ def _takes_none(verb: Token) -> bool:
 
 
 def none_of(noun: Token) -> bool:
-    """ "no deportees", "ningún caso": a noun whose determiner says there is none of it."""
+    """ "no deportees", "ningún caso": a noun whose determiner says there is none of it; "nobody", "none", unless
+    an exception follows ("readmit nobody but their own nationals" takes those)."""
+    if noun.lower_ in ROLES.none_pronouns:
+        around = [*noun.children, *(c for c in noun.head.children if c.i > noun.i)]
+        return not any(c.lower_ in ROLES.exception_words for c in around)
     return any(c.dep_ == "det" and c.lemma_.lower() in ROLES.none_determiners for c in noun.children)
 
 
