@@ -167,9 +167,14 @@ def position_time(
     return when, (recall_horizon(evidence) if when is None else None)
 
 
+# a name after one of these is where something is, goes or comes from, not who acts
+_NOT_A_PLACE = r"(?<!\bin )(?<!\bto )(?<!\bfrom )(?<!\binto )(?<!\ben )(?<!\bdesde )(?<!\bhacia )"
+
+
 def _names_any(clause: str, names: frozenset[str]) -> bool:
+    """Whether the clause names the country other than as a place ("not entitled to remain in Britain")."""
     words = clause.lower()
-    return any(re.search(rf"\b{re.escape(name)}\b", words) for name in names if name in words)
+    return any(re.search(rf"(?<!\w){_NOT_A_PLACE}{re.escape(name)}\b", words) for name in names if name in words)
 
 
 def stated_when(evidence: str | None, published: str | None) -> When | None:

@@ -579,6 +579,19 @@ def test_each_position_of_a_two_clause_sentence_is_dated_by_its_own_clause(db):
     assert dates == {("SLV", "2019-09-19", 1), ("GTM", "2019-07-26", 2)}  # Guatemala's is the July deal, recalled
 
 
+def test_a_clause_naming_the_country_as_a_place_does_not_date_its_position(db):
+    """ "... and the two countries agreed to work on returning people not entitled to remain in Britain": Britain
+    is a place there, so Britain's agreement takes the sentence's date (November), not that clause's (none)."""
+    evidence = (
+        "When the Home Secretary visited Iraq in November, she agreed a joint plan against smuggling gangs, and the "
+        "two countries agreed to work together on returning people not entitled to remain in Britain."
+    )
+    report(db, "a1", "2025-01-13", "The Independent", evidence, "GBR", "agree", "IRQ")
+    build_events(db)
+    (event,) = events_of(db)
+    assert (event["event_month"], event["date_source"]) == ("2024-11", "text")
+
+
 def test_positions_below_the_confidence_floor_make_no_event_and_a_raised_floor_rebuilds(db):
     """The positions table keeps every reading; the timeline's events are made of the confident ones."""
     report(db, "a1", "2025-03-02", "Reuters", "Colombia refused the flights.")
