@@ -32,6 +32,17 @@ def test_a_description_two_recent_countries_fit_stays_unresolved(extractor):
     assert not [e for e in scan.ents if e.text.startswith("The Caribbean")]
 
 
+def test_a_description_no_named_country_fits_stands_for_the_one_people_it_fits(extractor):
+    """ "Washington stops issuing visas to South Sudanese because the African country will not take them back":
+    only the people are named, and no named country is African; a named country that fits still comes first."""
+    text = "Washington stops issuing visas to South Sudanese because the African country will not take them back."
+    scan = extractor.pipelines.scanner(text)
+    assert [(e.text, e.ent_id_) for e in scan.ents if "African" in e.text] == [("the African country", "SSD")]
+    text = "Ghana deported Nigerians, and the African country said it would do so again."
+    scan = extractor.pipelines.scanner(text)
+    assert [(e.text, e.ent_id_) for e in scan.ents if "African" in e.text] == [("the African country", "GHA")]
+
+
 def test_the_central_american_nation_is_not_the_united_states(extractor):
     text = (
         "PANAMA CITY (AP) - Panama has taken in the first U.S. flight of deportees from other countries, "

@@ -115,6 +115,8 @@ class ArticleReader:
                 continue
             recent = _recent_countries(doc, sentences, span, topic)
             fitting = {country for country in recent if country in allowed}
+            if not fitting:  # "visas to South Sudanese because the African country ...": only its people named
+                fitting = {c for c in _recent_countries(doc, sentences, span, None, names_country) if c in allowed}
             if len(fitting) == 1:
                 (country,) = fitting
                 resolved = Span(doc, span.start, span.end, label="GPE", span_id=country)
@@ -126,12 +128,15 @@ class ArticleReader:
             doc.ents = sorted(kept + added, key=lambda e: e.start)
 
 
-def _recent_countries(doc: Doc, sentences: list[Span], span: Span, topic: str | None) -> set[str]:
-    """Countries named in the sentence before the description and in the few sentences before it, and the
-    dateline's."""
+def _recent_countries(
+    doc: Doc, sentences: list[Span], span: Span, topic: str | None, keep: Callable[[Span], bool] | None = None
+) -> set[str]:
+    """Countries named (``_names``, or as ``keep`` says) in the sentence before the description and in the few
+    sentences before it, and the dateline's."""
+    keep = keep or _names
     index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
     start = sentences[max(0, index - RECENT_SENTENCES)].start
-    found = {ent.ent_id_ for ent in doc.ents if start <= ent.start and ent.end <= span.start and _names(ent)}
+    found = {ent.ent_id_ for ent in doc.ents if start <= ent.start and ent.end <= span.start and keep(ent)}
     return found | ({topic} if topic else set())
 
 
