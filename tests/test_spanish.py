@@ -348,3 +348,16 @@ def test_an_agreement_said_as_under_way_is_a_negotiation(spanish, text, expected
     readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
     assert expected in readings
     assert expected[1] == "agree" or all(stance != "agree" for _, stance in readings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("El canciller de Honduras informó que han rechazado los vuelos de deportación.", ("HND", "refuse")),
+        ("Honduras dijo que ha aceptado recibir a los deportados.", ("HND", "accept")),
+        ("“Hemos pedido a Washington que respete a los migrantes”, declaró el canciller de Irán.", ("IRN", "demand")),
+    ],
+)
+def test_a_compound_tense_without_a_subject_is_its_reporters(spanish, text, expected):
+    """ "Informó que han rechazado": the finite auxiliary carries the subject the ending of "aceptó" carries."""
+    assert expected in {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}

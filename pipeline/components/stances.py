@@ -573,12 +573,20 @@ def _unexpressed_subject(verb: Token, sent_mentions: list[Mention]) -> list[Acto
     """Whose a finite verb without a subject is, where the language drops subjects its verb endings carry
     ("Aceptó recibirlos", "dijo que aceptaría"): a reported clause's is its reporting clause's subject's,
     else the country the article was speaking of (``CONTEXT_KEY``). English keeps its subjects: none."""
-    if verb.lang_ not in SUBJECT_DROPPING or verb.morph.get("VerbForm") != ["Fin"]:
+    if verb.lang_ not in SUBJECT_DROPPING or not _finite(verb):
         return []
     if verb.dep_ == "ccomp" and verb.head is not verb:
         return _actors(verb.head, sent_mentions)
     context = verb.doc.user_data.get(CONTEXT_KEY)
     return [(context, None)] if context else []
+
+
+def _finite(verb: Token) -> bool:
+    """A finite verb, or one a finite auxiliary carries ("han rechazado", "hemos pedido"): its subject is in
+    the ending."""
+    return verb.morph.get("VerbForm") == ["Fin"] or any(
+        c.dep_.startswith("aux") and c.morph.get("VerbForm") == ["Fin"] for c in verb.children
+    )
 
 
 def _object_control(token: Token) -> tuple[bool, Token | None]:
