@@ -285,6 +285,7 @@ def test_nuestro_pais_is_the_speakers_even_when_the_parser_makes_the_speaker_an_
     [
         ("Honduras se negó a recibir a los deportados de Estados Unidos.", {("HND", "refuse")}),
         ("Honduras descartó recibir a deportados de otras nacionalidades.", {("HND", "refuse")}),
+        ("Marruecos declinó recibir a los migrantes.", {("MAR", "refuse")}),
         # an agreeing word leaves what it agrees to its own reading
         ("Honduras se comprometió a recibir a los deportados.", {("HND", "agree"), ("HND", "accept")}),
     ],
