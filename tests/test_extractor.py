@@ -340,6 +340,8 @@ def test_pressure_put_on_a_country_is_the_subjects_demand(extractor, text):
         "Mexico wants to reach an understanding with Washington capping how many deportees it takes.",
         "Earlier, Trump officials tried to conclude safe third-country pacts with Western hemisphere nations.",
         "Washington sent its envoy to Caracas to reach a deal on deportation flights.",
+        # "close" said of a deal concludes it: read as closing something, it was a suspension
+        "The U.S. administration is trying to close deals with several African states on taking deportees.",
     ],
 )
 def test_an_agreement_sought_is_a_negotiation(extractor, text):
@@ -348,6 +350,8 @@ def test_an_agreement_sought_is_a_negotiation(extractor, text):
     assert "negotiate" in stances and "agree" not in stances
     signed = stance_finder_positions(extractor, "Mexico signed an agreement with the United States on deportees.")
     assert {p["stance"] for p in signed} == {"agree"}
+    closed = stance_finder_positions(extractor, "Germany closed a deal with Morocco.")
+    assert {(p["actor"], p["stance"]) for p in closed} == {("DEU", "agree"), ("MAR", "agree")}
 
 
 @pytest.mark.parametrize(
