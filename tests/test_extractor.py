@@ -342,6 +342,7 @@ def test_pressure_put_on_a_country_is_the_subjects_demand(extractor, text):
         "Washington sent its envoy to Caracas to reach a deal on deportation flights.",
         # "close" said of a deal concludes it: read as closing something, it was a suspension
         "The U.S. administration is trying to close deals with several African states on taking deportees.",
+        "The United States aimed at reaching a deal with Mexico on deportees.",  # "at" controls as "to" does
     ],
 )
 def test_an_agreement_sought_is_a_negotiation(extractor, text):
@@ -438,6 +439,20 @@ def test_a_relative_copulas_negation_does_not_negate_a_position_the_scorer_read(
     candidate = Candidate(actor="MEX", stance="accept", shared=frozenset(), own=[], predicate=predicate)
     scorer = parser.get_pipe("migtrack_position_scorer")
     assert scorer._new_position(candidate, doc, [], _Tree(list(doc)))["negated"] is negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ghana balked at taking in deportees from the United States.",
+        "Ghana baulked at accepting the deportation flights from the United States.",
+    ],
+)
+def test_a_refusing_word_governs_the_acceptance_it_refuses(extractor, text):
+    """Issue 10: "balked at" is a refusal, and what it refuses is no acceptance, though "balk" is a stance
+    family's word and "taking in" a pattern's."""
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert readings == {("GHA", "refuse")}
 
 
 def test_nobody_with_an_exception_takes_those_excepted(extractor):

@@ -48,7 +48,7 @@ FAMILY_RULE = "family."
 MAX_CLIMB = 8
 # how a cue hangs from what governs it: _chain climbs these; _controller only control ("failed to accept")
 GOVERNING_RELATIONS = frozenset({"xcomp", "acl", "pcomp", "prep", "pobj", "dobj", "advcl"})
-CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for"})
+CONTROL_PREPOSITIONS = frozenset({"of", "about", "on", "to", "for", "at"})
 NOMINAL = ("NOUN", "PROPN")
 SUBJECT_DEPS = ("nsubj", "csubj")
 PERSON_LABELS = frozenset({"PERSON", "PER"})  # the English and the Spanish models' label for people
@@ -181,6 +181,8 @@ class StanceFinder:
         # words of a stance's family that no pattern claims are read the same way, as proposals the position
         # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
         self.family_index = family_index(language)
+        # family words too common to mean their stance alone ("send", "turn" for refuse): they govern no pattern
+        self.common_family_words = frozenset(read_json("stance_families.json", language)["_not_gate_cues"])
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
@@ -201,14 +203,23 @@ class StanceFinder:
         for sentence_index, sentence in enumerate(doc.sents):
             sent_mentions = [m for m in all_mentions if sentence.start <= m.span.start < sentence.end]
             sent_cues = {i: cue for i, cue in cues.items() if sentence.start <= i < sentence.end}
+            family_cues = self._family_cues(sentence, sent_cues)
+            # a family word controls another as a pattern cue does: "se negó a recibir" is one refusal. Over a
+            # pattern's cue only a refusing word governs ("balked at taking in"): wanting, consenting or holding
+            # a deal over one is read by the pattern's own rules ("wants to reach a deal" is a negotiation)
+            refusals = {
+                cue.token.i: cue
+                for cue in family_cues
+                if cue.stance == "refuse"
+                and not _has_neg(cue.token)
+                and cue.rule.removeprefix(f"{FAMILY_RULE}refuse.") not in self.common_family_words
+            }
             found = []
             for _, cue in sorted(sent_cues.items()):
-                found.extend(self.positions_for_cue(cue, sent_cues, sent_mentions, sentence))
+                found.extend(self.positions_for_cue(cue, {**refusals, **sent_cues}, sent_mentions, sentence))
+            governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
             patterned = _deduplicate(_without_co_actors(found))
             have = {(p.actor, p.stance) for p in patterned}
-            family_cues = self._family_cues(sentence, sent_cues)
-            # a family word controls another as a pattern cue does: "se negó a recibir" is one refusal
-            governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
             proposed = [
                 position
                 for cue in family_cues
