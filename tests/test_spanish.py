@@ -75,6 +75,19 @@ def test_countries_joined_by_a_hyphen_are_each_named(spanish, text, countries):
     assert [e.country for e in spanish.extract_one(text).entities] == countries
 
 
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("El chavismo dejó sin efecto el pacto de deportaciones.", ["VEN"]),
+        ("El gobierno sandinista cerró el paso a los nicaragüenses deportados.", ["NIC", "NIC"]),
+    ],
+)
+def test_a_governing_movement_stands_for_its_government(spanish, text, countries):
+    """Spanish reporting names Venezuela's and Nicaragua's governments by their movements ("el chavismo", "el
+    gobierno sandinista"), as it names Russia's by "el Kremlin"."""
+    assert [e.country for e in spanish.extract_one(text).entities] == countries
+
+
 def test_a_spanish_refusal_is_read_with_english_stance_names_and_iso3_codes(spanish):
     text = "El gobierno de Colombia se negó a recibir los vuelos militares de deportación de Estados Unidos."
     positions = spanish.extract_one(text).positions
