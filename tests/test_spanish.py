@@ -88,6 +88,21 @@ def test_a_governing_movement_stands_for_its_government(spanish, text, countries
     assert [e.country for e in spanish.extract_one(text).entities] == countries
 
 
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("El INM admite que podrían aterrizar aviones militares con expulsados de Estados Unidos.", set()),
+        ("Guatemala admitió que no tiene fondos para atender a los deportados de Estados Unidos.", set()),
+        # the subjunctive says what is let happen, and the infinitive whom it takes in
+        ("México no admitirá que lleguen vuelos militares con deportados.", {("MEX", "refuse")}),
+        ("Guatemala admitió recibir a los deportados de Estados Unidos.", {("GTM", "accept")}),
+    ],
+)
+def test_admitting_a_fact_admits_no_one(spanish, text, readings):
+    """ "Admitió que" concedes a fact (33 Spanish dev sentences): it read as an acceptance."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
+
+
 def test_a_spanish_refusal_is_read_with_english_stance_names_and_iso3_codes(spanish):
     text = "El gobierno de Colombia se negó a recibir los vuelos militares de deportación de Estados Unidos."
     positions = spanish.extract_one(text).positions

@@ -269,7 +269,7 @@ class StanceFinder:
         agreement_negated = governor is not None and negated_at(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
-        if stance == "accept" and _permitted_by_an_instrument(token):
+        if stance == "accept" and (_permitted_by_an_instrument(token) or _admits_a_fact(token)):
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
             return []
@@ -947,6 +947,22 @@ def _permitted_by_an_instrument(token: Token) -> bool:
         and token.dep_ in ("acl", "relcl")
         and token.head.lemma_.lower() in PERMITTING_NOUNS
     )
+
+
+def _admits_a_fact(verb: Token) -> bool:
+    """ "Guatemala admitted it lacks the funds", "el INM admite que podrían aterrizar aviones": admitting as
+    conceding a fact, no one admitted in. A Spanish subjunctive clause is what is let happen ("no admitirá que
+    lleguen vuelos"), an accepting."""
+    if verb.lemma_.lower() not in ROLES.acknowledging_verbs or any(c.dep_ in ("dobj", "obj") for c in verb.children):
+        return False
+    for clause in verb.children:
+        marked = any(c.dep_ == "mark" and c.lower_ in ("that", "que") for c in clause.children)
+        if clause.dep_ not in ("ccomp", "csubj", "xcomp") or (clause.dep_ != "ccomp" and not marked):
+            continue  # "admitió recibir a los deportados" is an accepting
+        finite = [clause, *(c for c in clause.children if c.dep_ == "aux")]
+        if not any("Sub" in t.morph.get("Mood") for t in finite):
+            return True
+    return False
 
 
 def _participle_modifier(token: Token) -> bool:
