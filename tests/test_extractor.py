@@ -455,6 +455,19 @@ def test_a_refusing_word_governs_the_acceptance_it_refuses(extractor, text):
     assert readings == {("GHA", "refuse")}
 
 
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("Mexico accepted that the number of deportees from the United States had risen.", set()),
+        ("Guatemala admitted it had no room for more deportees from the United States.", set()),
+        ("Mexico accepted deportees from the United States.", {("MEX", "accept")}),
+    ],
+)
+def test_accepting_a_fact_accepts_no_one(extractor, text, readings):
+    """ "Accepted that", "admitted it had": a fact conceded, not people taken in."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)} == readings
+
+
 def test_nobody_with_an_exception_takes_those_excepted(extractor):
     """ "Would readmit nobody but their own nationals" says who they take: no refusal, no negated acceptance."""
     from pipeline.components.stances import none_of
