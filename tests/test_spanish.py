@@ -167,6 +167,8 @@ def test_the_spanish_dev_split_is_read(spanish):
     [
         ("Dijo que los gobiernos aceptarían a los deportados.", "aceptarían", "aceptar"),
         ("Pactaron que se reanudaran los vuelos.", "reanudaran", "reanudar"),
+        ("México rechazaría los vuelos militares.", "rechazaría", "rechazar"),  # "rechazaríar"
+        ("Venezuela suspendería los vuelos.", "suspendería", "suspender"),  # "suspendereír"
         ("Dijeron que suspenderían los vuelos.", "suspenderían", "suspender"),
         ("Dijo que sugerirían otra fecha.", "sugerirían", "sugerir"),  # a right lemma ending in -rir stays
         ("Los dos países firman el acuerdo.", "firman", "firmar"),  # the present is left alone
