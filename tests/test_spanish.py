@@ -387,6 +387,9 @@ def test_a_meeting_is_not_reunion_island(spanish):
         ("Tegucigalpa estaría pactando con Washington un acuerdo de asilo.", ("HND", "negotiate")),
         ("Washington y Quito están cerrando un pacto migratorio.", ("USA", "negotiate")),
         ("Tegucigalpa pactó con Washington un acuerdo de asilo.", ("HND", "agree")),
+        # a purpose: what a trip or a mission is for is not yet agreed
+        ("El canciller Ebrard se desplazó a Washington a fin de pactar con Estados Unidos.", ("MEX", "negotiate")),
+        ("El gobierno chileno mandará una misión a Caracas para pactar más vuelos.", ("CHL", "negotiate")),
     ],
 )
 def test_an_agreement_said_as_under_way_is_a_negotiation(spanish, text, expected):

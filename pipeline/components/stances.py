@@ -842,8 +842,8 @@ def _said_as_refusal(verb: Token) -> str | None:
 def _sought(cue: Token) -> bool:
     """ "hopes to strike a deal", "is chasing agreements with", "aspira a pactar", "sent an envoy to reach a
     deal": an agreement sought, not made (gold/DECISIONS.md reads it as a negotiation)."""
-    if cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "para" for c in cue.children):
-        return True  # "para pactar": a purpose
+    if cue.dep_ in ("advcl", "acl") and any(_purpose_mark(c) for c in cue.children):
+        return True  # "viajó para pactar", "una misión para pactar", "a fin de pactar": a purpose
     if cue.dep_ == "advcl" and _infinitive(cue) and _subject_of(cue.head) is not None:
         return True  # "sent its envoy to reach a deal"
     if _progressive(cue):
@@ -852,6 +852,12 @@ def _sought(cue: Token) -> bool:
     if seeker is None and cue.pos_ in NOMINAL and cue.dep_ in OBJECT_DEPS:
         seeker = cue.head  # "wants similar agreements"
     return seeker is not None and seeker.lemma_.lower() in ROLES.seeking_verbs
+
+
+def _purpose_mark(token: Token) -> bool:
+    """ "para", "a fin de", "con el fin de": a mark that says what a clause is for."""
+    phrase = " ".join([token.lower_, *(c.lower_ for c in token.children if c.dep_ == "fixed")])
+    return token.dep_ == "mark" and phrase in ROLES.purpose_marks
 
 
 def _progressive(verb: Token) -> bool:
