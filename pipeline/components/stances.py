@@ -217,9 +217,9 @@ class StanceFinder:
             found = []
             for _, cue in sorted(sent_cues.items()):
                 found.extend(self.positions_for_cue(cue, {**refusals, **sent_cues}, sent_mentions, sentence))
-            governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
             patterned = _deduplicate(_without_co_actors(found))
             have = {(p.actor, p.stance) for p in patterned}
+            governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
             proposed = [
                 position
                 for cue in family_cues
@@ -856,8 +856,9 @@ def _sought(cue: Token) -> bool:
 
 def _purpose_mark(token: Token) -> bool:
     """ "para", "a fin de", "con el fin de": a mark that says what a clause is for."""
-    phrase = " ".join([token.lower_, *(c.lower_ for c in token.children if c.dep_ == "fixed")])
-    return token.dep_ == "mark" and phrase in ROLES.purpose_marks
+    if token.dep_ != "mark":
+        return False
+    return " ".join([token.lower_, *(c.lower_ for c in token.children if c.dep_ == "fixed")]) in ROLES.purpose_marks
 
 
 def _progressive(verb: Token) -> bool:
