@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.components.countries import names_country
-from pipeline.lexicons import read_json, read_jsonl, stance_families
+from pipeline.lexicons import common_family_words, read_json, read_jsonl, stance_families
 
 # the span group of sentences the article reader (article.py) found saying "the two countries" after two were
 # named: they name no country of their own, and pass as if they did
@@ -75,7 +75,7 @@ def cue_stems(language: str = "en") -> list[str]:
     lemmas: set[str] = set()
     for row in read_stance_patterns(language):
         lemmas.update(cue_lemmas(row))
-    too_common = set(read_json("stance_families.json", language)["_not_gate_cues"])
+    too_common = common_family_words(language)
     for words in stance_families(language).values():
         # a phrase ("call off") opens the gate through its verb, which is a family word or too common
         lemmas.update(word for word in words if word not in too_common and " " not in word)

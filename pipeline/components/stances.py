@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 from models import Position
 from pipeline.components.countries import NEGATED_PREFIX
 from pipeline.components.relevance import cue_lemmas, read_stance_patterns
-from pipeline.lexicons import family_index, read_json
+from pipeline.lexicons import common_family_words, family_index, read_json
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=[])
@@ -181,8 +181,7 @@ class StanceFinder:
         # words of a stance's family that no pattern claims are read the same way, as proposals the position
         # scorer keeps or drops (their rule starts with FAMILY_RULE); the scorer drops them all when untrained
         self.family_index = family_index(language)
-        # family words too common to mean their stance alone ("send", "turn" for refuse): they govern no pattern
-        self.common_family_words = frozenset(read_json("stance_families.json", language)["_not_gate_cues"])
+        self.common_family_words = common_family_words(language)
 
     def __call__(self, doc: Doc) -> Doc:
         all_mentions = mentions(doc)
@@ -960,7 +959,7 @@ def _admits_a_fact(verb: Token) -> bool:
     """ "Guatemala admitted it lacks the funds", "el INM admite que podrían aterrizar aviones": admitting as
     conceding a fact, no one admitted in. A Spanish subjunctive clause is what is let happen ("no admitirá que
     lleguen vuelos"), an accepting."""
-    if verb.lemma_.lower() not in ROLES.acknowledging_verbs or any(c.dep_ in ("dobj", "obj") for c in verb.children):
+    if verb.lemma_.lower() not in ROLES.acknowledging_verbs or any(c.dep_ in OBJECT_DEPS for c in verb.children):
         return False
     for clause in verb.children:
         marked = any(c.dep_ == "mark" and c.lower_ in ("that", "que") for c in clause.children)

@@ -88,6 +88,13 @@ def stance_families(language: str) -> dict[str, frozenset[str]]:
 
 
 @cache
+def common_family_words(language: str) -> frozenset[str]:
+    """The family words too common to mean their stance alone ("take", "send", "work"): they open no relevance
+    gate by themselves and govern no pattern's cue (``_not_gate_cues`` of ``stance_families.json``)."""
+    return frozenset(read_json("stance_families.json", language)["_not_gate_cues"])
+
+
+@cache
 def family_index(language: str) -> dict[str, tuple[str, ...]]:
     """Each family word with the stances whose family holds it: one lookup per word where reading every
     word of a parsed sentence against ten sets cost the extractor a tenth of its time."""
