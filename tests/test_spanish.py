@@ -103,6 +103,36 @@ def test_admitting_a_fact_admits_no_one(spanish, text, readings):
     assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
 
 
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("Las deportaciones fueron repudiadas enseguida por Haití.", {("HTI", "refuse")}),
+        ("Los vuelos de deportación fueron suspendidos por el gobierno de Colombia.", {("COL", "suspend")}),
+        # "por" a cause, not an agent: the passive's patient is still nobody's actor
+        ("Los migrantes hondureños fueron rechazados por falta de documentos.", set()),
+    ],
+)
+def test_the_por_phrase_of_a_passive_is_its_actor(spanish, text, readings):
+    """The Spanish model has no passive labels: "rechazadas por Haití" made Haiti an object, and the refusal
+    had no actor."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("Venezuela suspendió los vuelos de deportación desde Estados Unidos.", {("VEN", "suspend")}),
+        # "volver a" says "again": the infinitive is the stance
+        ("Venezuela volvió a admitir a los deportados de Estados Unidos.", {("VEN", "accept")}),
+        ("El INM informó que volvieron de Estados Unidos 240 hondureños.", set()),
+    ],
+)
+def test_a_spanish_verb_suspends_or_resumes_an_arrangement_named_in_spanish(spanish, text, readings):
+    """A suspending or resuming verb is read only over an arrangement ("los vuelos", "el acuerdo"), and that
+    list had only English words."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
+
+
 def test_a_spanish_refusal_is_read_with_english_stance_names_and_iso3_codes(spanish):
     text = "El gobierno de Colombia se negó a recibir los vuelos militares de deportación de Estados Unidos."
     positions = spanish.extract_one(text).positions

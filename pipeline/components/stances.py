@@ -247,7 +247,7 @@ class StanceFinder:
         return [
             Cue(token, f"{FAMILY_RULE}{stance}.{key}", stance, False, False)
             for token in sentence
-            if token.i not in pattern_cues and token.pos_ in ("VERB", "NOUN")
+            if token.i not in pattern_cues and token.pos_ in ("VERB", "NOUN") and not _periphrasis(token)
             for stance, key in family_matches(token, self.family_index)
         ]
 
@@ -341,12 +341,15 @@ class StanceFinder:
     def _about_migration(self, cue: Token, stance: str, governed: bool) -> bool:
         """Accepting money, refusing allegations, stopping "the flow": not positions on migration."""
         objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
+        patients = _spanish_patients(cue)
         if cue.dep_ == "relcl":
             objects.append(cue.head)
         if any(t.ent_type_ == "MONEY" or t.lemma_.lower() in ROLES.money_words for obj in objects for t in obj.subtree):
             return False
         if stance in ("suspend", "resume"):
-            words = [t for obj in objects for t in obj.subtree] or [t for t in cue.subtree if t.i > cue.i]
+            if cue.lemma_.lower() in ROLES.periphrastic_verbs and not any(c.dep_ in OBJECT_DEPS for c in cue.children):
+                return False  # "volvieron 240 hondureños": people came back, nothing resumed
+            words = [t for obj in objects + patients for t in obj.subtree] or [t for t in cue.subtree if t.i > cue.i]
             return any(
                 t.lemma_.lower() in ROLES.arrangement_words or t.lower_ in ROLES.arrangement_words for t in words
             )
@@ -356,6 +359,7 @@ class StanceFinder:
         if subject is not None and _names_homelands(subject):
             return True  # "their home countries refused to take them back": the people are the deportees
         words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head.i == cue.i)]
+        words += [t for patient in patients for t in (patient.subtree if patient.head is cue else [patient])]
         if cue.dep_ == "relcl":
             words.append(cue.head)
         text = " ".join(t.lower_ for t in words)
@@ -549,7 +553,13 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """Walk up from the cue to the first clause with a subject: control, coordination, "by -ing"."""
     token = cue
     for _ in range(MAX_CLIMB):
-        subject = _subject_of(token)
+        passive = _spanish_passive(token)
+        if token is cue and passive:
+            agent = _por_agent(cue)
+            by_agent = _resolve_nominal(agent, sent_mentions) if agent is not None else []
+            if by_agent:  # "por un acuerdo" is a cause, not an agent: read on
+                return by_agent
+        subject = None if passive else _subject_of(token)
         if subject is not None:
             if subject.lower_ in ROLES.relative_pronouns and token.dep_ == "relcl":
                 subject = token.head
@@ -558,7 +568,8 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
         if agent is not None:
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             return _resolve_nominal(pobj, sent_mentions) if pobj is not None else []
-        passive_subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
+        patient = ("nsubjpass", "nsubj") if passive else ("nsubjpass",)
+        passive_subject = next((c for c in token.children if c.dep_ in patient), None)
         if passive_subject is not None:
             if token is not cue:  # "Colombia was forced to accept": the controller
                 return _resolve_nominal(passive_subject, sent_mentions)
@@ -577,6 +588,47 @@ def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
             return _resolve_nominal(controller, sent_mentions) if controller is not None else []
         token = token.head
     return []
+
+
+def _periphrasis(verb: Token) -> bool:
+    """ "Volvió a admitir", "dejó entrar": the verb says "again" of its infinitive, or lets it happen, and the
+    infinitive holds the stance; it neither resumes nor suspends anything, nor governs the infinitive's stance.
+    "Dejó de acoger" stops the accepting: a stance of its own."""
+    return verb.lemma_.lower() in ROLES.periphrastic_verbs and any(
+        c.dep_ == "xcomp" and not any(m.dep_ == "mark" and m.lower_ == "de" for m in c.children) for c in verb.children
+    )
+
+
+def _spanish_passive(verb: Token) -> bool:
+    """A Spanish passive participle: "fueron rechazadas", "el convenio, rechazado por México". The Spanish
+    model has no passive labels: its subject is the patient, labelled ``nsubj``, and the agent an object."""
+    return (
+        verb.lang_ in SUBJECT_DROPPING
+        and verb.morph.get("VerbForm") == ["Part"]
+        and (verb.dep_ in ("amod", "acl") or any(c.dep_ == "aux" and c.lemma_ == "ser" for c in verb.children))
+    )
+
+
+def _spanish_patients(verb: Token) -> list[Token]:
+    """What a Spanish passive participle was done to: its subject ("las deportaciones fueron rechazadas"), or
+    the noun it modifies ("el convenio, rechazado por México")."""
+    if not _spanish_passive(verb):
+        return []
+    if verb.dep_ in ("amod", "acl"):
+        return [verb.head]
+    return [c for c in verb.children if c.dep_ == "nsubj"]
+
+
+def _por_agent(verb: Token) -> Token | None:
+    """The "por" phrase of a Spanish passive: "rechazada por México"."""
+    return next(
+        (
+            c
+            for c in verb.children
+            if c.dep_ in ("obj", "obl", "nmod") and any(k.dep_ == "case" and k.lower_ == "por" for k in c.children)
+        ),
+        None,
+    )
 
 
 def _unexpressed_subject(verb: Token, sent_mentions: list[Mention]) -> list[Actor]:
