@@ -110,6 +110,11 @@ def test_admitting_a_fact_admits_no_one(spanish, text, readings):
         ("Los vuelos de deportación fueron suspendidos por el gobierno de Colombia.", {("COL", "suspend")}),
         # "por" a cause, not an agent: the passive's patient is still nobody's actor
         ("Los migrantes hondureños fueron rechazados por falta de documentos.", set()),
+        # a participle of "haber" is a compound tense, in a relative clause too (labelled acl)
+        (
+            "Los venezolanos, a quienes México ya había aceptado recibir, llegaron en octubre.",
+            {("MEX", "agree"), ("MEX", "accept")},
+        ),
     ],
 )
 def test_the_por_phrase_of_a_passive_is_its_actor(spanish, text, readings):

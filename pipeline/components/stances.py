@@ -601,12 +601,16 @@ def _periphrasis(verb: Token) -> bool:
 
 def _spanish_passive(verb: Token) -> bool:
     """A Spanish passive participle: "fueron rechazadas", "el convenio, rechazado por México". The Spanish
-    model has no passive labels: its subject is the patient, labelled ``nsubj``, and the agent an object."""
-    return (
-        verb.lang_ in SUBJECT_DROPPING
-        and verb.morph.get("VerbForm") == ["Part"]
-        and (verb.dep_ in ("amod", "acl") or any(c.dep_ == "aux" and c.lemma_ == "ser" for c in verb.children))
-    )
+    model has no passive labels: its subject is the patient, labelled ``nsubj``, and the agent an object.
+    A participle of "haber" is a compound tense ("a quienes México había aceptado recibir"; the model labels
+    relative clauses ``acl``), and one with a subject of its own is no modifier."""
+    if verb.lang_ not in SUBJECT_DROPPING or verb.morph.get("VerbForm") != ["Part"]:
+        return False
+    auxiliaries = {c.lemma_ for c in verb.children if c.dep_ == "aux"}
+    if "haber" in auxiliaries:
+        return False
+    modifier = verb.dep_ in ("amod", "acl") and not any(c.dep_ == "nsubj" for c in verb.children)
+    return "ser" in auxiliaries or modifier
 
 
 def _spanish_patients(verb: Token) -> list[Token]:
