@@ -358,8 +358,8 @@ class StanceFinder:
         subject = _subject_of(cue)
         if subject is not None and _names_homelands(subject):
             return True  # "their home countries refused to take them back": the people are the deportees
-        words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head.i == cue.i)]
-        words += [t for patient in patients for t in (patient.subtree if patient.head is cue else [patient])]
+        # a passive's subject is its patient: the words below it are in the cue's subtree already
+        words = [t for t in cue.subtree if not (t.dep_ in SUBJECT_DEPS and t.head.i == cue.i)] + patients
         if cue.dep_ == "relcl":
             words.append(cue.head)
         text = " ".join(t.lower_ for t in words)
