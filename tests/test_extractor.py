@@ -476,3 +476,15 @@ def test_nobody_with_an_exception_takes_those_excepted(extractor):
     assert not none_of(next(token for token in doc if token.lower_ == "nobody"))
     doc = extractor.pipelines.parser("Antigua will take in nobody with a criminal record.")
     assert none_of(next(token for token in doc if token.lower_ == "nobody"))
+
+
+def test_an_indefinite_government_stands_for_no_country_in_particular(extractor):
+    """ "A Latin American government" is any one of them: it was read as the reporting official's country,
+    and the United States refused its own flights."""
+    text = (
+        "Colombia refused entry to two U.S. military planes with deportees, a U.S. official said, at least the "
+        "second time a Latin American government has blocked such flights."
+    )
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert ("COL", "refuse") in readings
+    assert ("USA", "refuse") not in readings

@@ -417,6 +417,8 @@ def _refers_back(token: Token) -> bool:
         return True
     if token.tag_ == "NNS" and token.lemma_.lower() in ROLES.unnamed_plurals:
         return False  # "more than a dozen countries", "several African governments": unnamed
+    if any(c.dep_ == "det" and c.lower_ in ROLES.indefinite_determiners for c in token.children):
+        return False  # "the second time a Latin American government has blocked such flights": any one
     return _is_gov(token) and not any(_ent_of(t) is not None and _ent_of(t)._.country for t in _modifiers(token))
 
 
