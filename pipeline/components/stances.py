@@ -1020,7 +1020,7 @@ def _admits_a_fact(verb: Token) -> bool:
     if verb.lemma_.lower() not in ROLES.acknowledging_verbs or any(c.dep_ in OBJECT_DEPS for c in verb.children):
         return False
     for clause in verb.children:
-        marked = any(c.dep_ == "mark" and c.lower_ in ("that", "que") for c in clause.children)
+        marked = any(c.dep_ == "mark" and c.lower_ in COMPLEMENTIZERS for c in clause.children)
         if clause.dep_ not in ("ccomp", "csubj", "xcomp") or (clause.dep_ != "ccomp" and not marked):
             continue  # "admitió recibir a los deportados" is an accepting
         finite = [clause, *(c for c in clause.children if c.dep_ == "aux")]
