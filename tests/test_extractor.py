@@ -488,3 +488,25 @@ def test_an_indefinite_government_stands_for_no_country_in_particular(extractor)
     readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
     assert ("COL", "refuse") in readings
     assert ("USA", "refuse") not in readings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington demanded that Honduras accept the deportation flights.",
+        "Sweden has requested that Iraq take back around 6,000 of its nationals.",
+        "Washington wants Palau to take in third-country nationals.",
+    ],
+)
+def test_what_one_country_demands_of_another_is_no_stance_of_the_other(extractor, text):
+    """ "Requested that Iraq take back" is Sweden's demand: it read as Iraq's acceptance too (15 such
+    readings on the English train and dev splits, all wrong)."""
+    actors = {p["actor"] for p in stance_finder_positions(extractor, text) if p["stance"] != "demand"}
+    assert actors == set()
+
+
+def test_a_country_insisting_on_its_own_refusal_still_refuses(extractor):
+    """A clause with a modal reports the subject's own stance; only a bare verb is what is demanded."""
+    text = "Mexico insisted that it would not accept the deportees."
+    assert ("MEX", "refuse") in {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+

@@ -446,3 +446,28 @@ def test_an_agreement_said_as_under_way_is_a_negotiation(spanish, text, expected
 def test_a_compound_tense_without_a_subject_is_its_reporters(spanish, text, expected):
     """ "Informó que han rechazado": the finite auxiliary carries the subject the ending of "aceptó" carries."""
     assert expected in {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("Washington exigió que Honduras reciba los vuelos de deportación.", {("USA", "demand")}),
+        # "pretender que", "querer que": wanting that another country do something is demanding it
+        ("Washington pretende que México acepte a los deportados.", {("USA", "demand")}),
+        # a relative "que" is the verb's object, not a clause it wants: "querer" demands nothing here
+        ('"Recibimos a las personas que Washington no quería en su suelo", declaró Kurti.', {("XKX", "accept")}),
+    ],
+)
+def test_what_one_country_demands_of_another_is_no_stance_of_the_other(spanish, text, readings):
+    """ "Exigió que Honduras reciba" read as Honduras's acceptance, as "demanded that Honduras accept" did in
+    English."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
+
+
+def test_closing_a_pact_is_an_agreement(spanish):
+    """ "Cerrar" closes borders (a refusal) or deals (an agreement): with a pact as its object it is only the
+    agreement."""
+    text = "Madrid y Rabat cerraron anoche un pacto según el cual Marruecos recibirá a sus nacionales."
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
+    assert {("ESP", "agree"), ("MAR", "agree")} <= readings
+    assert ("MAR", "refuse") not in readings

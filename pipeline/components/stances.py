@@ -91,7 +91,11 @@ def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tupl
     phrases = [
         f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
         for child in token.children
-        if child.dep_ in PARTICLE_DEPS or child.dep_ in OBJECT_DEPS
+        if child.dep_ in PARTICLE_DEPS or (child.dep_ in OBJECT_DEPS and "Rel" not in child.morph.get("PronType"))
+    ] + [  # "pretende que México acepte": wanting that another do something is demanding it
+        f"{lemma} que"
+        for child in token.children
+        if child.dep_ == "ccomp" and any(c.dep_ == "mark" and c.lower_ == "que" for c in child.children)
     ]
     for key in (*phrases, lemma):
         if key in index:
@@ -268,6 +272,8 @@ class StanceFinder:
         agreement_negated = governor is not None and negated_at(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
             return []
+        if self._demanded_of_another(token):
+            return []
         if stance == "accept" and (_permitted_by_an_instrument(token) or _admits_a_fact(token)):
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
@@ -337,6 +343,14 @@ class StanceFinder:
             for t in verb.subtree
             if t is not verb
         )
+
+    def _demanded_of_another(self, cue: Token) -> bool:
+        """ "demanded that Honduras accept the flights", "wants Mexico to take in", "exigió que Honduras
+        reciba": what one country asks another to do is the asker's demand, and no stance of the other's."""
+        for node in _control_chain(cue):
+            if (node.dep_ == "ccomp" and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
+                return any(stance == "demand" for stance, _ in family_matches(node.head, self.family_index))
+        return False
 
     def _about_migration(self, cue: Token, stance: str, governed: bool) -> bool:
         """Accepting money, refusing allegations, stopping "the flow": not positions on migration."""
@@ -992,6 +1006,25 @@ def _conditional_clause(token: Token) -> bool:
         if node.dep_ == "pcomp" and node.head.lower_ in ROLES.conditional_marks:
             return True
     return False
+
+
+def _wished_clause(clause: Token) -> bool:
+    """A complement clause that says what is wished for, not what is done: in the subjunctive ("que
+    reciba"), or an English bare verb with a subject of its own and no auxiliary but "to" ("that Honduras
+    accept", "Mexico to take"; not "that it would accept" or "that Mexico accepts", which report a stance)."""
+    if "Sub" in clause.morph.get("Mood"):
+        return True
+    return (
+        clause.tag_ in ("VB", "VBP")
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+        and not any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in clause.children)
+    )
+
+
+def _purpose_clause(clause: Token) -> bool:
+    """ "para que acepte": the purpose a demand is made for."""
+    marks = {c.lower_ for c in clause.children if c.dep_ == "mark"}
+    return {"para", "que"} <= marks
 
 
 def _not_confirmed(token: Token) -> bool:
