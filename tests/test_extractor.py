@@ -510,3 +510,17 @@ def test_a_country_insisting_on_its_own_refusal_still_refuses(extractor):
     text = "Mexico insisted that it would not accept the deportees."
     assert ("MEX", "refuse") in {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The British government said it was still open to working towards a returns accord with France.",
+        "Britain looks for further agreements with France on returns.",
+    ],
+)
+def test_an_agreement_sought_through_a_preposition_is_a_negotiation(extractor, text):
+    """ "Working towards an accord" and "looks for agreements" seek a deal, as "wants a deal" does
+    (gold/DECISIONS.md): the accord under "towards" read as agreed."""
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert ("GBR", "negotiate") in readings
+    assert ("GBR", "agree") not in readings

@@ -922,6 +922,8 @@ def _sought(cue: Token) -> bool:
     seeker = _controller(cue, CONTROL_PREPOSITIONS | {"en", "de", "toward", "towards"})
     if seeker is None and cue.pos_ in NOMINAL and cue.dep_ in OBJECT_DEPS:
         seeker = cue.head  # "wants similar agreements"
+    if seeker is None and cue.pos_ in NOMINAL and cue.dep_ == "pobj" and cue.head.lower_ in ROLES.seeking_prepositions:
+        seeker = cue.head.head  # "working towards a returns accord", "looks for further agreements"
     return seeker is not None and seeker.lemma_.lower() in ROLES.seeking_verbs
 
 
