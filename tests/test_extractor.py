@@ -253,6 +253,9 @@ def test_an_acceptance_said_as_a_refusal_is_a_refusal(extractor, text, actor, re
         ("Namibia had said no to a deal of this kind.", "NAM"),
         ("The Bahamas said no to the proposal to take in deportees.", "BHS"),
         ("Albania has said no to hosting the migrants.", "ALB"),
+        # the parser hangs "no" from "to" here, and nothing hangs "to" from "no" in a bare "said no"
+        ("Mexico said no to the U.S. request to take in deportees.", "MEX"),
+        ("Asked to take the deportation flights, Malta said no.", "MLT"),
     ],
 )
 def test_saying_no_to_an_offer_is_a_refusal(extractor, text, actor):
