@@ -527,3 +527,15 @@ def test_an_agreement_sought_through_a_preposition_is_a_negotiation(extractor, t
     readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
     assert ("GBR", "negotiate") in readings
     assert ("GBR", "agree") not in readings
+
+
+def test_talks_about_taking_in_are_talks(extractor):
+    """ "At an early stage of talks about taking in immigrants": what is talked over is not yet done, and it
+    read as Rwanda's acceptance (a pattern's cue was governed by refusing words alone)."""
+    text = (
+        "Rwanda's foreign minister said his country was at an early stage of talks about taking in immigrants "
+        "deported from the US."
+    )
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert ("RWA", "negotiate") in readings
+    assert ("RWA", "accept") not in readings

@@ -208,18 +208,22 @@ class StanceFinder:
             sent_cues = {i: cue for i, cue in cues.items() if sentence.start <= i < sentence.end}
             family_cues = self._family_cues(sentence, sent_cues)
             # a family word controls another as a pattern cue does: "se negó a recibir" is one refusal. Over a
-            # pattern's cue only a refusing word governs ("balked at taking in"): wanting, consenting or holding
-            # a deal over one is read by the pattern's own rules ("wants to reach a deal" is a negotiation)
-            refusals = {
+            # pattern's cue only a refusing word or talks govern ("balked at taking in", "talks about taking in"):
+            # wanting, consenting or holding a deal over one is read by the pattern's own rules ("wants to reach a
+            # deal" is a negotiation)
+            governing_families = {
                 cue.token.i: cue
                 for cue in family_cues
-                if cue.stance == "refuse"
-                and not _has_neg(cue.token)
-                and cue.rule.removeprefix(f"{FAMILY_RULE}refuse.") not in self.common_family_words
+                if (
+                    cue.stance == "refuse"
+                    and not _has_neg(cue.token)
+                    and cue.rule.removeprefix(f"{FAMILY_RULE}refuse.") not in self.common_family_words
+                )
+                or (cue.stance == "negotiate" and cue.token.pos_ == "NOUN")
             }
             found = []
             for _, cue in sorted(sent_cues.items()):
-                found.extend(self.positions_for_cue(cue, {**refusals, **sent_cues}, sent_mentions, sentence))
+                found.extend(self.positions_for_cue(cue, {**governing_families, **sent_cues}, sent_mentions, sentence))
             patterned = _deduplicate(_without_co_actors(found))
             have = {(p.actor, p.stance) for p in patterned}
             governors = {**{cue.token.i: cue for cue in family_cues}, **sent_cues}
