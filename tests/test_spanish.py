@@ -471,3 +471,10 @@ def test_closing_a_pact_is_an_agreement(spanish):
     readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
     assert {("ESP", "agree"), ("MAR", "agree")} <= readings
     assert ("MAR", "refuse") not in readings
+
+
+def test_a_purpose_clause_is_governed_by_the_talks_it_is_for(spanish):
+    """ "Dialoga con Washington para acoger": the acceptance is what the talks are for, as "talks to take in"
+    is in English (an infinitive with "to"), and it read as Rwanda's acceptance."""
+    text = "Ruanda dialoga con el gobierno de Trump para acoger a expulsados de Estados Unidos."
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == {("RWA", "negotiate")}

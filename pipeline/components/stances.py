@@ -841,6 +841,8 @@ def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
     def governor(node: Token) -> Token | None:
         if node.dep_ == "advcl" and _infinitive(node):
             return node.head
+        if node.dep_ in ("advcl", "acl") and any(_purpose_mark(c) for c in node.children):
+            return node.head  # "dialoga con Washington para acoger", "conversaciones con el fin de que acoja"
         if node.dep_ in ("dobj", "pobj") and node.pos_ in NOMINAL and node.head.i in cues and node is not token:
             return node.head  # "rejected the idea of taking"; a rejected proposal stays a proposal
         return _controller(node, CONTROL_PREPOSITIONS | {"over"})
