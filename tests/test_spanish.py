@@ -478,3 +478,20 @@ def test_a_purpose_clause_is_governed_by_the_talks_it_is_for(spanish):
     is in English (an infinitive with "to"), and it read as Rwanda's acceptance."""
     text = "Ruanda dialoga con el gobierno de Trump para acoger a expulsados de Estados Unidos."
     assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == {("RWA", "negotiate")}
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("No sería justo que Nigeria acogiera a 300 venezolanos deportados, argumentó Tuggar.", set()),
+        # what an agreement settles holds
+        (
+            "México y Estados Unidos acordaron que México reciba a los deportados venezolanos.",
+            {("MEX", "agree"), ("USA", "agree"), ("MEX", "accept")},
+        ),
+    ],
+)
+def test_a_subjunctive_complement_is_wished_not_done(spanish, text, readings):
+    """A clause in the subjunctive under "sería justo", "excluyó", "logró" says what is judged or sought:
+    it read as Nigeria's acceptance."""
+    assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings

@@ -278,6 +278,8 @@ class StanceFinder:
             return []
         if self._demanded_of_another(token):
             return []
+        if self._wished_not_done(token):
+            return []
         if stance == "accept" and (_permitted_by_an_instrument(token) or _admits_a_fact(token)):
             return []
         if stance == "agree" and token.pos_ in NOMINAL and _object_of_cue(token, cues) and not _between(token):
@@ -355,6 +357,17 @@ class StanceFinder:
             if (node.dep_ == "ccomp" and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
                 return any(stance == "demand" for stance, _ in family_matches(node.head, self.family_index))
         return False
+
+    def _wished_not_done(self, cue: Token) -> bool:
+        """ "No sería justo que Nigeria acogiera", "excluyó que su país acoja", "logren que Caracas dé permiso":
+        a Spanish clause in the subjunctive that complements another word is wished, judged, feared or denied,
+        not done; what an agreement settles ("acordaron que México reciba") is the one that holds."""
+        if "Sub" not in cue.morph.get("Mood"):
+            return False
+        top = _control_chain(cue)[-1]
+        if top.dep_ not in ("ccomp", "csubj"):
+            return False
+        return not any(stance == "agree" for stance, _ in family_matches(top.head, self.family_index))
 
     def _about_migration(self, cue: Token, stance: str, governed: bool) -> bool:
         """Accepting money, refusing allegations, stopping "the flow": not positions on migration."""
