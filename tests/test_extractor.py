@@ -508,6 +508,20 @@ def test_what_one_country_demands_of_another_is_no_stance_of_the_other(extractor
     assert actors == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "refusing"),
+    [
+        ("Burkina Faso has flatly turned down a U.S. proposal that it take in deportees.", "BFA"),
+        ("Ghana pushed back against U.S. demands that it take deportees.", "GHA"),
+    ],
+)
+def test_what_a_request_or_proposal_asks_is_no_stance_of_the_country_asked(extractor, text, refusing):
+    """The clause of a demanding or proposing noun (the parser may label it a relative clause) read as the
+    asked country's acceptance beside its refusal (eleven such readings on the English train and dev splits)."""
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert (refusing, "accept") not in readings
+
+
 def test_a_country_insisting_on_its_own_refusal_still_refuses(extractor):
     """A clause with a modal reports the subject's own stance; only a bare verb is what is demanded."""
     text = "Mexico insisted that it would not accept the deportees."

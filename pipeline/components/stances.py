@@ -42,6 +42,7 @@ CONTEXT_KEY = "migtrack_context"
 ORIGINS_KEY = "migtrack_origins"  # the nationalities of the nearest sentence before that names some
 PAIR_KEY = "migtrack_pair"  # the two countries named last before the sentence
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
+ASKING_STANCES = frozenset({"demand", "propose"})  # what such a word asks of another is not the other's stance
 OBJECT_DEPS = frozenset({"dobj", "obj"})
 COMPLEMENTIZERS = frozenset({"that", "que"})
 FAMILY_RULE = "family."
@@ -352,10 +353,13 @@ class StanceFinder:
 
     def _demanded_of_another(self, cue: Token) -> bool:
         """ "demanded that Honduras accept the flights", "wants Mexico to take in", "exigió que Honduras
-        reciba": what one country asks another to do is the asker's demand, and no stance of the other's."""
+        reciba", "a U.S. proposal that it take in deportees": what one country asks or proposes that another
+        do is the asker's demand or proposal, and no stance of the other's."""
         for node in _control_chain(cue):
-            if (node.dep_ == "ccomp" and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
-                return any(stance == "demand" for stance, _ in family_matches(node.head, self.family_index))
+            complement = node.dep_ == "ccomp" or (node.dep_ in ("acl", "relcl") and node.head.pos_ == "NOUN")
+            if (complement and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
+                stances = {stance for stance, _ in family_matches(node.head, self.family_index)}
+                return not stances.isdisjoint(ASKING_STANCES)
         return False
 
     def _wished_not_done(self, cue: Token) -> bool:
