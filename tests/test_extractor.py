@@ -493,6 +493,14 @@ def test_an_indefinite_government_stands_for_no_country_in_particular(extractor)
     assert ("USA", "refuse") not in readings
 
 
+def test_every_country_is_no_country_in_particular(extractor):
+    """ "Every country is obliged to take back its nationals" states a rule for all of them: it was read as the
+    speaker's own country accepting (the labels read it as the speaker's demand)."""
+    text = "Jaishankar said every country is obliged to take back its nationals living abroad illegally."
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
+    assert ("IND", "accept") not in readings
+
+
 @pytest.mark.parametrize(
     "text",
     [
