@@ -26,6 +26,19 @@ def test_a_description_stands_for_the_one_recent_country_it_fits(extractor):
     assert ("BHS", "refuse") in _positions(extractor, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "description", "country"),
+    [
+        ("Fiji took in deportees.\nThe Pacific island nation signed a pact with Washington.", "The Pacific", "FJI"),
+        ("Denmark opened an office in Kigali.\nThe Nordic nation plans an asylum centre.", "The Nordic", "DNK"),
+        ("Yvette Cooper flew to Iraq.\nShe signed the deal in the Middle Eastern country.", "the Middle", "IRQ"),
+    ],
+)
+def test_a_regional_description_stands_for_the_country_named_before(extractor, text, description, country):
+    scan = extractor.pipelines.scanner(text)
+    assert [e.ent_id_ for e in scan.ents if e.text.startswith(description)] == [country]
+
+
 def test_a_description_two_recent_countries_fit_stays_unresolved(extractor):
     text = "Jamaica and the Bahamas discussed deportation flights.\nThe Caribbean nation refused to accept them."
     scan = extractor.pipelines.scanner(text)
