@@ -29,14 +29,18 @@ def test_a_description_stands_for_the_one_recent_country_it_fits(extractor):
 @pytest.mark.parametrize(
     ("text", "description", "country"),
     [
-        ("Fiji took in deportees.\nThe Pacific island nation signed a pact with Washington.", "The Pacific", "FJI"),
-        ("Denmark opened an office in Kigali.\nThe Nordic nation plans an asylum centre.", "The Nordic", "DNK"),
-        ("Yvette Cooper flew to Iraq.\nShe signed the deal in the Middle Eastern country.", "the Middle", "IRQ"),
+        ("Fiji took in deportees.\nThe Pacific island nation signed a pact.", "The Pacific island", "FJI"),
+        ("Denmark opened an office in Kigali.\nThe Nordic nation plans an asylum centre.", "The Nordic nation", "DNK"),
+        (
+            "Cooper flew to Iraq.\nShe signed the deal in the Middle Eastern country.",
+            "the Middle Eastern country",
+            "IRQ",
+        ),
     ],
 )
 def test_a_regional_description_stands_for_the_country_named_before(extractor, text, description, country):
     scan = extractor.pipelines.scanner(text)
-    assert [e.ent_id_ for e in scan.ents if e.text.startswith(description)] == [country]
+    assert (description, country) in [(e.text, e.ent_id_) for e in scan.ents]
 
 
 def test_a_description_two_recent_countries_fit_stays_unresolved(extractor):
