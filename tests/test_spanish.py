@@ -76,6 +76,19 @@ def test_countries_joined_by_a_hyphen_are_each_named(spanish, text, countries):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "El tribunal de La Haya resolvió que Chile no estaba obligado a negociar las deportaciones.",
+        "The court in The Hague ruled that Chile was not obliged to negotiate the deportations.",
+    ],
+)
+def test_the_court_in_the_hague_is_no_government(spanish, text):
+    """A seat named in a court's name is the court's, and a court is not a state: "el tribunal de La Haya" had
+    made the Netherlands Chile's counterpart."""
+    assert "NLD" not in [e.country for e in spanish.extract_one(text).entities]
+
+
+@pytest.mark.parametrize(
     ("text", "countries"),
     [
         ("El chavismo dejó sin efecto el pacto de deportaciones.", ["VEN"]),
