@@ -425,6 +425,8 @@ def test_a_family_word_another_controls_is_read_with_it(spanish, text, expected)
         ("Panamá recibió un vuelo de deportados.\nLa nación istmeña firmó un convenio.", "La nación istmeña", "PAN"),
         ("Rabat firmó el acuerdo.\nEl país magrebí readmitirá a sus nacionales.", "El país magrebí", "MAR"),
         ("Cuba recibió a 100 deportados.\nLa isla antillana aceptará más vuelos.", "La isla antillana", "CUB"),
+        # the press's epithet for one country
+        ("México recibió el vuelo.\nEl país azteca firmó los convenios migratorios.", "El país azteca", "MEX"),
     ],
 )
 def test_a_description_is_the_country_named_before(spanish, text, description, country):
