@@ -75,6 +75,14 @@ def test_countries_joined_by_a_hyphen_are_each_named(spanish, text, countries):
     assert [e.country for e in spanish.extract_one(text).entities] == countries
 
 
+def test_flights_resumed_through_a_pronoun_are_still_flights(spanish):
+    """ "Habían frenado esos vuelos, pero los reanudaron": what is resumed is the first verb's object, which the
+    pronoun stands for; read alone, "los reanudaron el 13 de abril" named nothing that could be resumed."""
+    text = "Las autoridades de Guatemala habían frenado esos vuelos de deportados, pero los reanudaron el 13 de abril."
+    readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)}
+    assert readings >= {("GTM", "suspend"), ("GTM", "resume")}
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -385,6 +385,9 @@ class StanceFinder:
             if cue.lemma_.lower() in ROLES.periphrastic_verbs and not any(c.dep_ in OBJECT_DEPS for c in cue.children):
                 return False  # "volvieron 240 hondureños": people came back, nothing resumed
             words = [t for obj in objects + patients for t in obj.subtree] or [t for t in cue.subtree if t.i > cue.i]
+            if cue.dep_ == "conj" and any(c.pos_ == "PRON" and c.dep_ in OBJECT_DEPS for c in cue.children):
+                # "habían frenado esos vuelos, pero los reanudaron": the pronoun is the first verb's object
+                words += [t for c in cue.head.children if c.dep_ in OBJECT_DEPS for t in c.subtree]
             return any(
                 t.lemma_.lower() in ROLES.arrangement_words or t.lower_ in ROLES.arrangement_words for t in words
             )
