@@ -194,17 +194,28 @@ def _consistent_with(path: Path, reference: Path) -> None:
         assert actual.get(url_, []) == (expected.get(url_, []) if url_ in processed else []), url_
 
 
+KILL_MARGIN = 12  # articles left to do at the latest kill: more than a run gets through in the 0.3 s after it
+
+
 def test_sigkill_at_random_moments_of_extraction_leaves_no_half_written_article(
     demo_db, reference, batch_config, tmp_path
 ):
     path = _unprocessed_copy(demo_db, tmp_path / "migtrack.db")
     process = ("--config", str(batch_config), "process", "--db", str(path))
+    total = len(readonly_query(path, "select id from articles"))
+    done = "select id from articles where processed_at is not null"
     rng = random.Random(6)
     for _ in range(3):
+        # a random moment by progress, not by the clock: while the model loads (no new article yet) or between
+        # and during the writes that follow every two articles, always with articles left to do, so the kill
+        # lands on a running process however fast the machine is (a clock-timed kill could come just after the
+        # last article and find the run finished)
+        before = len(readonly_query(path, done))
+        target = before + rng.randint(0, max(0, total - before - KILL_MARGIN))
         proc = popen_cli(*process)
-        time.sleep(rng.uniform(3.0, 7.0))  # model loading takes ~3 s; writes follow every two articles
-        if proc.poll() is None:
-            sigkill(proc)
+        wait_until(lambda target=target: len(readonly_query(path, done)) >= target, 180, proc)
+        time.sleep(rng.uniform(0.0, 0.3))
+        sigkill(proc)
         assert integrity(path) == "ok"
         _consistent_with(path, reference)
     proc = popen_cli(*process)
