@@ -861,7 +861,7 @@ def _governing_cue(token: Token, cues: dict[int, Cue]) -> Cue | None:
     def governor(node: Token) -> Token | None:
         if node.dep_ == "advcl" and _infinitive(node):
             return node.head
-        if node.dep_ in ("advcl", "acl") and any(_purpose_mark(c) for c in node.children):
+        if _for_a_purpose(node):
             return node.head  # "dialoga con Washington para acoger", "conversaciones con el fin de que acoja"
         if node.dep_ in ("dobj", "pobj") and node.pos_ in NOMINAL and node.head.i in cues and node is not token:
             return node.head  # "rejected the idea of taking"; a rejected proposal stays a proposal
@@ -939,7 +939,7 @@ def _said_as_refusal(verb: Token) -> str | None:
 def _sought(cue: Token) -> bool:
     """ "hopes to strike a deal", "is chasing agreements with", "aspira a pactar", "sent an envoy to reach a
     deal": an agreement sought, not made (gold/DECISIONS.md reads it as a negotiation)."""
-    if cue.dep_ in ("advcl", "acl") and any(_purpose_mark(c) for c in cue.children):
+    if _for_a_purpose(cue):
         return True  # "viajó para pactar", "una misión para pactar", "a fin de pactar": a purpose
     if cue.dep_ == "advcl" and _infinitive(cue) and _subject_of(cue.head) is not None:
         return True  # "sent its envoy to reach a deal"
@@ -951,6 +951,11 @@ def _sought(cue: Token) -> bool:
     if seeker is None and cue.pos_ in NOMINAL and cue.dep_ == "pobj" and cue.head.lower_ in ROLES.seeking_prepositions:
         seeker = cue.head.head  # "working towards a returns accord", "looks for further agreements"
     return seeker is not None and seeker.lemma_.lower() in ROLES.seeking_verbs
+
+
+def _for_a_purpose(clause: Token) -> bool:
+    """A clause or modifier that says what its head is for: "viajó para pactar", "una misión para pactar"."""
+    return clause.dep_ in ("advcl", "acl") and any(_purpose_mark(c) for c in clause.children)
 
 
 def _purpose_mark(token: Token) -> bool:
