@@ -555,3 +555,20 @@ def test_a_subjunctive_complement_is_wished_not_done(spanish, text, readings):
     """A clause in the subjunctive under "sería justo", "excluyó", "logró" says what is judged or sought:
     it read as Nigeria's acceptance."""
     assert {(p["actor"], p["stance"]) for p in stance_finder_positions(spanish, text)} == readings
+
+
+def test_a_demonym_after_a_government_noun_names_its_country_for_the_sentences_after(spanish):
+    """Spanish puts the demonym after the title ("las autoridades cubanas", "el gobierno mexicano"), so the
+    article reader counts it as naming the country, as "Cuban authorities" is in English: "las dos naciones"
+    further on stands for the two governments, and "cubanas" is no nationality of returnees."""
+    from pipeline.components.article import ORIGINS_BY_SENTENCE_KEY, PAIRS_BY_SENTENCE_KEY
+
+    lines = [
+        "Las autoridades cubanas iniciaron el jueves el retorno de cuatrocientos migrantes varados en la isla.",
+        "El gobierno haitiano recibió al primer grupo en Puerto Príncipe.",
+        "Las dos naciones firmaron un pacto de retorno.",
+    ]
+    scan = spanish.pipelines.scanner("\n".join(lines))
+    assert set(scan.user_data[PAIRS_BY_SENTENCE_KEY][-1]) == {"CUB", "HTI"}
+    assert scan.user_data[ORIGINS_BY_SENTENCE_KEY][-1] == ()
+    assert stance_finder_readings(spanish, lines, "dos naciones") >= {("CUB", "agree"), ("HTI", "agree")}

@@ -46,7 +46,8 @@ ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias"
 LIST_WORDS = {",", "and", "y", "e", "or", "o"}
 PEOPLE = ROLES.people_nouns | ROLES.nationality_holders
 RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
-# a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro")
+# a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro"), or in
+# Spanish when a government noun comes just before it ("el gobierno venezolano", "las autoridades cubanas")
 TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
 DATELINE = re.compile(
     r"^(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]{1,30}?)(?:,\s*(?P<region>[A-Z][\w.' -]{1,40}?))?\s*"
@@ -197,7 +198,7 @@ def _names_an_origin(ent: Span) -> bool:
     doc = ent.doc
     if ent.label_ == "NORP":
         following = doc[ent.end].lower_ if ent.end < len(doc) else ""
-        return following not in TITLES and following not in ROLES.government_nouns
+        return following not in ROLES.government_nouns and not _titled(ent)
     while True:  # back along the list to the word before its first country
         gap = 0
         while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in LIST_WORDS:
@@ -217,13 +218,19 @@ def _people(token: Token) -> bool:
 
 
 def _names(ent: Span) -> bool:
-    """A name, an official or a body of a country; a demonym only under a title ("Colombian President")."""
+    """A name, an official or a body of a country; a demonym only with a title ("Colombian President",
+    "el gobierno venezolano")."""
     if not names_country(ent):
         return False
-    if ent.label_ != "NORP":
-        return True
-    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-    return following is not None and following.lower_ in TITLES
+    return ent.label_ != "NORP" or _titled(ent)
+
+
+def _titled(demonym: Span) -> bool:
+    """ "Colombian President", "the Cuban authorities"; "el gobierno venezolano", "las autoridades cubanas"."""
+    doc = demonym.doc
+    following = doc[demonym.end].lower_ if demonym.end < len(doc) else ""
+    preceding = doc[demonym.start - 1].lower_ if demonym.start > 0 else ""
+    return following in TITLES or preceding in ROLES.government_nouns
 
 
 def _names_a_pair(sentence: Span) -> bool:
