@@ -136,6 +136,13 @@ def test_the_two_countries_are_the_two_named_last(extractor):
     assert stance_finder_readings(extractor, text.split("\n"), "two countries") >= {("MEX", "agree"), ("USA", "agree")}
 
 
+def test_a_demonym_before_a_government_noun_names_its_country(extractor):
+    """ "Mexican officials" and "the Haitian embassy" speak for governments, as "Mexican President" does."""
+    text = "Cuban officials met the Haitian embassy on Monday.\nThe two countries signed a memorandum on returns."
+    scan = extractor.pipelines.scanner(text)
+    assert set(scan.user_data[PAIRS_BY_SENTENCE_KEY][-1]) == {"CUB", "HTI"}
+
+
 def test_this_island_nation_is_a_description_too(extractor):
     scan = extractor.pipelines.scanner("Jamaica spoke with U.S. officials.\nThis Caribbean nation took two flights.")
     assert [(e.text, e.ent_id_) for e in scan.ents if "Caribbean" in e.text] == [("This Caribbean nation", "JAM")]

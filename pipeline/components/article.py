@@ -46,8 +46,8 @@ ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias"
 LIST_WORDS = {",", "and", "y", "e", "or", "o"}
 PEOPLE = ROLES.people_nouns | ROLES.nationality_holders
 RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
-# a demonym names its country when a title of office follows it ("Colombian President Gustavo Petro"), or in
-# Spanish when a government noun comes just before it ("el gobierno venezolano", "las autoridades cubanas")
+# a demonym names its country when a title of office or a government noun follows it ("Colombian President
+# Gustavo Petro", "Mexican officials"), or in Spanish comes just before it ("el gobierno venezolano")
 TITLES = {"president", "prime", "foreign", "interior", "minister", "government", "authorities", "premier"}
 DATELINE = re.compile(
     r"^(?P<city>[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .'’-]{1,30}?)(?:,\s*(?P<region>[A-Z][\w.' -]{1,40}?))?\s*"
@@ -226,11 +226,12 @@ def _names(ent: Span) -> bool:
 
 
 def _titled(demonym: Span) -> bool:
-    """ "Colombian President", "the Cuban authorities"; "el gobierno venezolano", "las autoridades cubanas"."""
+    """ "Colombian President", "Mexican officials", "the Cuban embassy"; "el gobierno venezolano", "las
+    autoridades cubanas"."""
     doc = demonym.doc
     following = doc[demonym.end].lower_ if demonym.end < len(doc) else ""
     preceding = doc[demonym.start - 1].lower_ if demonym.start > 0 else ""
-    return following in TITLES or preceding in ROLES.government_nouns
+    return following in TITLES or following in ROLES.government_nouns or preceding in ROLES.government_nouns
 
 
 def _names_a_pair(sentence: Span) -> bool:
