@@ -178,17 +178,19 @@ def test_according_to_names_a_source_not_an_accord(extractor):
     [
         "Close to 40,000 Bangladeshi workers without papers have gone home from Malaysia of their own accord.",
         "Even Christians who went back to northern Iraq of their own accord warn that it is not safe.",
+        "Malaysian officials said the 1,086 people returned to Myanmar had left of their own accord.",
     ],
 )
 def test_of_their_own_accord_is_no_accord(extractor, text):
     """ "Of their own accord" says how people went home: it gave the country they left an agreement in 18 train
-    and 3 dev sentences."""
+    and 3 dev sentences, as a family word and, where a pattern claims "accord", as a pattern's cue."""
     from pipeline.components.stances import family_matches
     from pipeline.lexicons import family_index
 
     doc = extractor.pipelines.parser(text)
     accord = next(token for token in doc if token.lower_ == "accord")
     assert family_matches(accord, family_index("en")) == []
+    assert all(p["stance"] != "agree" for p in stance_finder_positions(extractor, text))
     (result,) = extractor.extract([text])
     assert all(p.stance != "agree" for p in result.positions)
 

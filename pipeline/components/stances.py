@@ -86,8 +86,8 @@ def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tupl
     phrase is in a family. ``index`` is ``family_index(language)``."""
     if token.lower_ in ROLES.source_forms:  # "according to the ministry" is no accord
         return []
-    if token.head.lower_ == "of" and any(child.lower_ in ROLES.own_words for child in token.children):
-        return []  # "went home of their own accord": how they went, no agreement
+    if _of_own_accord(token):
+        return []
     lemma = token.lemma_.lower()
     phrases = [
         f"{lemma} {child.lower_ if child.dep_ in PARTICLE_DEPS else child.lemma_.lower()}"
@@ -102,6 +102,11 @@ def family_matches(token: Token, index: dict[str, tuple[str, ...]]) -> list[tupl
         if key in index:
             return [(stance, key) for stance in index[key]]
     return []
+
+
+def _of_own_accord(token: Token) -> bool:
+    """ "Went home of their own accord": how they went, no agreement."""
+    return token.head.lower_ == "of" and any(child.lower_ in ROLES.own_words for child in token.children)
 
 
 @dataclass
@@ -276,6 +281,8 @@ class StanceFinder:
         # "denied that it had agreed to take deportees": the accepting is denied with the agreement
         agreement_negated = governor is not None and negated_at(governor.token)
         if _conditional_clause(token) or _participle_modifier(token) or _not_confirmed(token):
+            return []
+        if _of_own_accord(token):
             return []
         if self._demanded_of_another(token):
             return []
