@@ -435,12 +435,27 @@ def test_a_family_word_another_controls_is_read_with_it(spanish, text, expected)
         ("Cuba recibió a 100 deportados.\nLa isla antillana aceptará más vuelos.", "La isla antillana", "CUB"),
         # the press's epithet for one country
         ("México recibió el vuelo.\nEl país azteca firmó los convenios migratorios.", "El país azteca", "MEX"),
+        # "la isla" alone, as "the island" in English
+        ("Cuba recibió a 100 deportados.\nEl gobierno de la Isla rehusó aceptarlo.", "la Isla", "CUB"),
+        ("Marruecos firmó el acuerdo.\nEl reino readmitirá a sus nacionales.", "El reino", "MAR"),
     ],
 )
 def test_a_description_is_the_country_named_before(spanish, text, description, country):
     noun = description.split()[1]
     scan = spanish.pipelines.scanner(text)
     assert [(e.text, e.ent_id_) for e in scan.ents if noun in e.text] == [(description, country)]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Marruecos firmó el acuerdo.\nEl Reino Unido readmitirá a sus nacionales.", [("El Reino Unido", "GBR")]),
+        ("Grecia recibió a 100 deportados.\nLa isla de Lesbos aceptará más migrantes.", []),
+    ],
+)
+def test_a_name_with_a_description_noun_is_no_description(spanish, text, named):
+    scan = spanish.pipelines.scanner(text)
+    assert [(e.text, e.ent_id_) for e in scan.ents if e.text.lower().startswith(("el reino", "la isla"))] == named
 
 
 @pytest.mark.parametrize(

@@ -64,10 +64,12 @@ class ArticleReader:
         self.words: dict[str, frozenset[str]] = {w: frozenset(c) for w, c in data["words"].items()}
         nouns = "|".join(re.escape(n) for n in sorted(data["nouns"], key=len, reverse=True))
         words = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
-        # "el país centroamericano", "esta nación caribeña": the noun comes before its adjectives
+        # "el país centroamericano", "esta nación caribeña": the noun comes before its adjectives; "la isla"
+        # alone as "the island" in English
         if language == "es":
             self.pattern = re.compile(
-                rf"\b(?:el|la|los|las|este|esta|estos|estas|dicho|dicha)\s+(?:{nouns})(?P<words>(?:\s+(?:{words}))+)\b",
+                rf"\b(?:el|la|los|las|este|esta|estos|estas|dicho|dicha)\s+(?:{nouns})"
+                rf"(?:(?P<words>(?:\s+(?:{words}))+)\b|\b(?!\s+(?:de|del|unido)\b))",
                 re.IGNORECASE,
             )
         else:  # "the small Western Balkan country", "this island nation": up to two other words among the known
@@ -106,7 +108,7 @@ class ArticleReader:
         for match in self.pattern.finditer(doc.text):
             # "the island nation" by its words; "the kingdom", "the island" by the noun alone, which some
             # words are ("the United Kingdom" has a word of its own, so stays the country it names)
-            words = match.group("words") if match.group("words").strip() else match.group(0)
+            words = match.group("words") if (match.group("words") or "").strip() else match.group(0)
             found = self.word_pattern.findall(words)
             if not found:
                 continue
