@@ -127,11 +127,11 @@ def test_longer_names_keep_bare_santiago_from_them_in_spanish(place):
     ],
 )
 def test_a_name_written_in_lower_case_is_a_word_not_the_country(language, word, name):
-    patterns = {pattern["pattern"] for pattern in country_patterns(language)}
-    assert name in patterns
-    assert word not in patterns
+    phrases = {p["pattern"] for p in country_patterns(language) if isinstance(p["pattern"], str)}
+    assert name in phrases
+    assert word not in phrases
 
 
 def test_a_name_pycountry_spells_is_matched_as_it_spells_it():
     # title case would give "Bosnia Y Herzegovina", which no text writes
-    assert "Bosnia y Herzegovina" in {pattern["pattern"] for pattern in country_patterns("es")}
+    assert "Bosnia y Herzegovina" in [pattern["pattern"] for pattern in country_patterns("es")]

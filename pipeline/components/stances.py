@@ -737,10 +737,27 @@ def _owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
         else:
             continue
         for candidate in candidates:
-            for actor in _resolve_nominal(candidate, sent_mentions):
+            for actor in _resolve_nominal(candidate, sent_mentions) + _hyphen_joined(candidate, sent_mentions):
                 if actor[0] not in {code for code, _ in found}:
                     found.append(actor)
     return found
+
+
+def _hyphen_joined(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """The countries hyphens join to this word, either side: "the Franco-British deal", "el pacto
+    hispano-mauritano", whichever of the two the parser hangs from the noun (it hangs the other from it, or
+    elsewhere, and often as a noun, which a demonym alone is not: people)."""
+    doc, joined = token.doc, []
+    if _mention_of(token, sent_mentions) is None:
+        return []  # "the Beijing-brokered accord" is brokered, not Beijing's
+    for step in (2, -2):
+        i = token.i
+        while 0 <= i + step < len(doc) and doc[i + step // 2].text == "-":
+            i += step
+            mention = _mention_of(doc[i], sent_mentions)
+            if mention is not None:
+                joined.append((mention.country, None))
+    return joined
 
 
 def _marked_as_other_party(nominal: Token) -> bool:
