@@ -86,7 +86,7 @@ ES_DATE_EXPRESSION = re.compile(
     rf"|\b(?i:en|el\s+(?:pasado\s+)?mes\s+de|{_ES_PART})\s+(?P<month>{_ES_MONTH}(?:\s+del?\s+\d{{4}}\b)?)"
     rf"(?P<past>\s+pasado)?"
     rf"|\b(?P<month_year>{_ES_MONTH}\s+del?\s+\d{{4}})\b"
-    rf"|\b(?P<relative>(?i:anteayer|ayer|hoy|la\s+(?:semana\s+pasada|pasada\s+semana)|el\s+(?:mes\s+pasado|pasado\s+mes)"
+    rf"|\b(?P<relative>(?i:anteayer|antier|ayer|hoy|la\s+(?:semana\s+(?:pasada|anterior|previa)|pasada\s+semana)|el\s+(?:mes\s+pasado|pasado\s+mes)"
     rf"|el\s+fin\s+de\s+semana(?:\s+(?:pasado|anterior))?|hace\s+{_ES_COUNT}\s+(?:días?|semanas?|mes(?:es)?)"
     r"|(?:a\s+principios\s+de\s+|en\s+lo\s+que\s+va\s+de\s+)?este\s+mes))\b"
 )
@@ -97,7 +97,8 @@ ES_YEAR_EXPRESSION = re.compile(
     r"|(?P<last>(?i:el\s+año\s+pasado|el\s+pasado\s+año)))\b"
 )
 # Spanish relative expressions are counted as the English ones they say (``_relative_date``)
-_ES_RELATIVE = {"hoy": "today", "ayer": "yesterday", "anteayer": "2 days ago", "la semana pasada": "last week",
+_ES_RELATIVE = {"hoy": "today", "ayer": "yesterday", "anteayer": "2 days ago", "antier": "2 days ago",
+                "la semana pasada": "last week", "la semana anterior": "last week", "la semana previa": "last week",
                 "la pasada semana": "last week", "el mes pasado": "last month", "el pasado mes": "last month",
                 "el fin de semana": "last weekend", "el fin de semana pasado": "last weekend",
                 "el fin de semana anterior": "last weekend", "este mes": "earlier this month",

@@ -277,6 +277,8 @@ def test_every_kind_of_relative_date_counts_back_from_a_wednesday(evidence, expe
         ("Ayer, Honduras aceptó dos vuelos.", "2025-03-11", "day"),
         ("Hace tres días Panamá aceptó el acuerdo.", "2025-03-09", "day"),
         ("La semana pasada Guatemala firmó el convenio.", "2025-03-05", "day"),
+        ("La semana anterior Guatemala firmó el convenio.", "2025-03-05", "day"),
+        ("Antier Honduras aceptó dos vuelos.", "2025-03-10", "day"),  # Mexican and Central American "anteayer"
         ("El fin de semana anterior Venezuela recibió dos vuelos.", "2025-03-08", "day"),
         ("México aceptó en enero recibir a los deportados.", "2025-01-01", "month"),
         ("El pasado mes de noviembre Costa Rica firmó el memorando.", "2024-11-01", "month"),
