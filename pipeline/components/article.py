@@ -199,8 +199,7 @@ def _names_an_origin(ent: Span) -> bool:
         return False
     doc = ent.doc
     if ent.label_ == "NORP":
-        following = doc[ent.end].lower_ if ent.end < len(doc) else ""
-        return following not in ROLES.government_nouns and not _titled(ent)
+        return not _titled(ent)
     while True:  # back along the list to the word before its first country
         gap = 0
         while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in LIST_WORDS:
