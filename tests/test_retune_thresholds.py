@@ -32,7 +32,8 @@ def test_the_retuned_thresholds_are_written_and_the_weights_kept(tmp_path):
     old = [item for item in dev if item["id"].startswith("en_more") and item not in newer_than(dev, "en_more99")][:20]
     labelled.write_text("".join(json.dumps(item) + "\n" for item in old + new), encoding="utf-8")
     command = [sys.executable, "-m", "pipeline.retune_thresholds", str(scorer), str(labelled),
-               "--newer-than", "en_more99", "--guard", f"{SHARED_GOLD / 'seeds.jsonl'}:1.0", "--write"]  # fmt: skip
+               "--newer-than", "en_more99", "--guard", f"{SHARED_GOLD / 'seeds.jsonl'}:1.0", "--min-items", "50",
+               "--write"]  # fmt: skip
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "80 items newer than en_more99" in result.stdout
@@ -51,3 +52,19 @@ def test_nothing_newer_than_the_boundary_is_a_clear_error(tmp_path):
                str(labelled), "--newer-than", "en_more102"]  # fmt: skip
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode != 0 and "no labelled item is newer than en_more102" in result.stderr
+
+
+def test_too_few_new_items_leave_the_thresholds_as_they_are(tmp_path):
+    """A grid searched on a round or two would fit their noise: below --min-items nothing is written."""
+    scorer = tmp_path / "scorer.json"
+    original = (REPO / "pipeline" / "lexicons" / "scorer.json").read_text(encoding="utf-8")
+    scorer.write_text(original, encoding="utf-8")
+    labelled = tmp_path / "rounds.jsonl"
+    new = newer_than(read_jsonl(GOLD_DIR / "real" / "en_dev.jsonl"), "en_more99")[:30]
+    labelled.write_text("".join(json.dumps(item) + "\n" for item in new), encoding="utf-8")
+    command = [sys.executable, "-m", "pipeline.retune_thresholds", str(scorer), str(labelled),
+               "--newer-than", "en_more99", "--write"]  # fmt: skip
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "30 items newer than en_more99, fewer than 1000" in result.stdout
+    assert scorer.read_text(encoding="utf-8") == original
