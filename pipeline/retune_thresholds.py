@@ -31,7 +31,7 @@ from pipeline.components import sentence_stances
 from pipeline.components.scorer import BARE, RULE, Candidate, PositionScorer
 from pipeline.components.stances import mentions
 from pipeline.config import Settings
-from pipeline.extract import Extractor, pages_of
+from pipeline.extract import Extractor
 from pipeline.jsonl import load_jsonl
 from pipeline.lexicons import LANGUAGES
 
@@ -60,19 +60,16 @@ def scored_candidates(
     extractor: Extractor, scorer: PositionScorer, items: list[dict]
 ) -> tuple[list[list[Candidate]], list[float]]:
     """Each item's candidates, read by the extractor up to its scorer, and their probabilities under
-    ``scorer``, flat in item order (as ``train_scorer.Kept`` reads them)."""
-    parser = extractor.pipelines.parser
-    after = parser.pipe_names[parser.pipe_names.index("migtrack_position_scorer") :]
+    ``scorer`` (with its sentence reader's reading of each sentence), flat in item order (as
+    ``train_scorer.Kept`` reads them)."""
     candidates: list[list[Candidate]] = [[] for _ in items]
     probabilities: list[list[float]] = [[] for _ in items]
-    with parser.select_pipes(disable=after):
-        texts = [item["text"] for item in items]
-        for index, doc, _ in extractor.parsed_sentences(texts, pages=pages_of(items)):
-            read = scorer.sentence_reader.probabilities(doc.text) if scorer.sentence_reader else None
-            for candidate in scorer.candidates(doc, mentions(doc)):
-                sentence = sentence_stances.features(candidate.stance, read[candidate.stance]) if read else ()
-                candidates[index].append(candidate)
-                probabilities[index].append(scorer.probability(candidate, sentence))
+    for index, doc in train_scorer.docs_before_scorer(extractor, items):
+        read = scorer.sentence_reader.probabilities(doc.text) if scorer.sentence_reader else None
+        for candidate in scorer.candidates(doc, mentions(doc)):
+            sentence = sentence_stances.features(candidate.stance, read[candidate.stance]) if read else ()
+            candidates[index].append(candidate)
+            probabilities[index].append(scorer.probability(candidate, sentence))
     return candidates, [p for item in probabilities for p in item]
 
 

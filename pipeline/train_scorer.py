@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import numpy as np
+from spacy.tokens import Doc
 
 from models.stances import STANCES
 from pipeline import train_sentence_stances
@@ -44,18 +46,24 @@ MIN_GAIN = 0.003  # a stance's own threshold must earn at least this much dev F1
 BANDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
-def candidates_of(extractor: Extractor, items: list[dict]) -> list[list[Candidate]]:
-    """Each item's candidates, read off the parse as the scorer reads them in the pipeline: with the scorer
-    and what comes after it switched off. The counterpart chooser comes after it; left on, it rewrote the
-    rule readings' counterparts before the trainer read them, so the scorer learnt from counterparts it
-    never sees when it runs."""
+def docs_before_scorer(extractor: Extractor, items: list[dict]) -> Iterator[tuple[int, Doc]]:
+    """(item index, parsed sentence) for every sentence of the items, read as the scorer reads them in the
+    pipeline: with the scorer and what comes after it switched off. The counterpart chooser comes after it;
+    left on, it rewrote the rule readings' counterparts before the trainer read them, so the scorer learnt
+    from counterparts it never sees when it runs."""
     parser = extractor.pipelines.parser
-    scorer: PositionScorer = parser.get_pipe("migtrack_position_scorer")
     after = parser.pipe_names[parser.pipe_names.index("migtrack_position_scorer") :]
-    out: list[list[Candidate]] = [[] for _ in items]
     with parser.select_pipes(disable=after):
         for index, doc, _ in extractor.parsed_sentences([item["text"] for item in items], pages=pages_of(items)):
-            out[index].extend(scorer.candidates(doc, mentions(doc)))
+            yield index, doc
+
+
+def candidates_of(extractor: Extractor, items: list[dict]) -> list[list[Candidate]]:
+    """Each item's candidates, as the pipeline's scorer finds them (``docs_before_scorer``)."""
+    scorer: PositionScorer = extractor.pipelines.parser.get_pipe("migtrack_position_scorer")
+    out: list[list[Candidate]] = [[] for _ in items]
+    for index, doc in docs_before_scorer(extractor, items):
+        out[index].extend(scorer.candidates(doc, mentions(doc)))
     return out
 
 
