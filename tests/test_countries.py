@@ -68,6 +68,7 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
         ("klever", "NLD", "person"),
         ("wisma putra", "MYS", "org"),
         ("the emirates", "ARE", "name"),
+        ("bosnia-herzegovina", "BIH", "name"),
     ],
 )
 def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, iso3, kind):

@@ -568,3 +568,35 @@ def test_talks_about_taking_in_are_talks(extractor):
     readings = {(p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)}
     assert ("RWA", "negotiate") in readings
     assert ("RWA", "accept") not in readings
+
+
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        (
+            "Since April 2019 the Lebanese and Syrian authorities have been working together on a scheme for "
+            "Syrian refugees to return home.",
+            {"LBN", "SYR"},
+        ),
+        ("Officials of Mexico and Guatemala discussed the return of deportees on Monday.", {"MEX", "GTM"}),
+        (
+            "The foreign ministers of Colombia and Panama said their countries would cooperate on the return of "
+            "the migrants.",
+            {"COL", "PAN"},
+        ),
+    ],
+)
+def test_a_government_of_two_countries_speaks_for_both(extractor, text, actors):
+    """ "The Lebanese and Syrian authorities", "their countries" after two named countries: each is an actor."""
+    assert actors <= {p["actor"] for p in stance_finder_positions(extractor, text) if p["stance"] == "negotiate"}
+
+
+def test_their_countries_of_origin_are_the_deportees_homelands(extractor):
+    """ "Their countries of origin" are the people's, never the two states the sentence named before."""
+    text = (
+        "Mexico and Guatemala will take in migrants sent from the U.S. whenever their countries of origin refuse "
+        "to take them back."
+    )
+    assert not {("MEX", "refuse"), ("GTM", "refuse")} & {
+        (p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)
+    }

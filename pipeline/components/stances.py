@@ -519,9 +519,21 @@ def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
             resolved = _country_of_token(part, sent_mentions)
             if resolved is None and _refers_back(part):
                 resolved = _antecedent(part, sent_mentions)
-            actors = [resolved] if resolved is not None else []
+            actors = [resolved, *_coordinated_owners(part, sent_mentions)] if resolved is not None else []
         found.extend(actor for actor in actors if actor[0] not in {code for code, _ in found})
     return found
+
+
+def _coordinated_owners(noun: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """The countries coordinated with the one a government noun is first said to be of: "the Lebanese and
+    Syrian authorities", "ministers of Colombia and Panama" speak for both."""
+    if not _is_gov(noun):
+        return []
+    owner = next((m for t in _modifiers(noun) if (m := _mention_of(t, sent_mentions)) is not None), None)
+    if owner is None:
+        return []
+    coordinated = (_mention_of(t, sent_mentions) for t in owner.span.root.conjuncts)
+    return [(m.country, None) for m in coordinated if m is not None and m.country != owner.country]
 
 
 def names_both(token: Token) -> bool:
@@ -529,11 +541,24 @@ def names_both(token: Token) -> bool:
     countries the sentence or the article was speaking of."""
     if token.lower_ in ROLES.pair_words:
         return token.dep_ in SUBJECT_DEPS
+    if _their_states(token):
+        return True
     form = token.lower_  # "los dos Estados": a capitalised plural keeps its form as its lemma
     if not {token.lemma_.lower(), form.removesuffix("s"), form.removesuffix("es")} & ROLES.party_nouns:
         return False
     # the words before the noun in its phrase, not its children: "Los dos países" hangs "dos" from "Los"
     return any(word.lower_ in ROLES.pair_words for word in token.doc[token.left_edge.i : token.i])
+
+
+def _their_states(token: Token) -> bool:
+    """ "Colombia and Panama said their countries would cooperate"; not "their countries of origin"."""
+    return (
+        token.dep_ in SUBJECT_DEPS
+        and token.tag_ == "NNS"
+        and token.lemma_.lower() in ROLES.unnamed_plurals
+        and any(c.dep_ == "poss" and c.lower_ == "their" for c in token.children)
+        and not _names_homelands(token)
+    )
 
 
 def both_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
