@@ -607,3 +607,16 @@ def test_a_demonym_after_a_government_noun_names_its_country_for_the_sentences_a
     assert set(scan.user_data[PAIRS_BY_SENTENCE_KEY][-1]) == {"CUB", "HTI"}
     assert scan.user_data[ORIGINS_BY_SENTENCE_KEY][-1] == ()
     assert stance_finder_readings(spanish, lines, "dos naciones") >= {("CUB", "agree"), ("HTI", "agree")}
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("Los Ejecutivos peruano y chileno pactaron vigilar mejor su frontera compartida.", {"PER", "CHL"}),
+        ("Los gobiernos mexicano y guatemalteco firmaron un acuerdo de repatriación.", {"MEX", "GTM"}),
+    ],
+)
+def test_a_government_of_two_demonyms_speaks_for_both(spanish, text, parties):
+    """ "Los Ejecutivos peruano y chileno": the capitalised plural keeps its form as its lemma, and each
+    demonym names a party."""
+    assert parties <= {p["actor"] for p in stance_finder_positions(spanish, text) if p["stance"] == "agree"}

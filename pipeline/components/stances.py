@@ -415,7 +415,10 @@ class StanceFinder:
 
 # ---- actors ------------------------------------------------------------------------------------
 def _is_gov(token: Token) -> bool:
-    return token.lemma_.lower() in ROLES.government_nouns or token.lower_ in ROLES.government_nouns
+    forms = {token.lemma_.lower(), token.lower_}
+    if token.pos_ == "PROPN" and any(c.dep_ == "amod" and c.ent_type_ for c in token.children):
+        forms.add(token.lower_.removesuffix("s"))  # "los Ejecutivos peruano y chileno": the lemma is the form
+    return not forms.isdisjoint(ROLES.government_nouns)
 
 
 def _modifiers(token: Token) -> list[Token]:
