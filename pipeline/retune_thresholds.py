@@ -43,15 +43,16 @@ MIN_ITEMS = 1000
 BARE_GRID = (*train_scorer.BARE_THRESHOLDS, 0.25, 0.2)
 
 
-def newer_than(items: list[dict], part: str) -> list[dict]:
-    """The items of the parts named like ``part`` and numbered above it."""
+def newer_than(items: list[dict], part: str, including: bool = False) -> list[dict]:
+    """The items of the parts named like ``part`` and numbered above it (or from it, ``including``)."""
     boundary = PART.match(f"{part}-0")
     if boundary is None:
         raise click.BadParameter(f"{part!r}: expected a part name ending in its number, e.g. en_more102")
+    lowest = int(boundary["number"]) + (0 if including else 1)
     kept = []
     for item in items:
         match = PART.match(str(item.get("id", "")))
-        if match and match["name"] == boundary["name"] and int(match["number"]) > int(boundary["number"]):
+        if match and match["name"] == boundary["name"] and int(match["number"]) >= lowest:
             kept.append(item)
     return kept
 
@@ -134,9 +135,12 @@ def main(
     Example: python -m pipeline.retune_thresholds pipeline/lexicons/scorer.json gold/real/en_train.jsonl
     gold/real/en_dev.jsonl --newer-than en_more102 --write
     """
-    items = newer_than([item for path in labelled_files for item in load_jsonl(path)], boundary)
-    if not items:
+    labelled = [item for path in labelled_files for item in load_jsonl(path)]
+    # a boundary the files never reach is a wrong boundary or the wrong files; right after a retraining the
+    # boundary is the newest part, and nothing newer simply means nothing to tune on yet
+    if not newer_than(labelled, boundary, including=True):
         raise click.ClickException(f"no labelled item is newer than {boundary}")
+    items = newer_than(labelled, boundary)
     if len(items) < min_items:
         click.echo(f"{len(items)} items newer than {boundary}, fewer than {min_items}: {scorer_file} left as it is")
         return

@@ -54,6 +54,16 @@ def test_nothing_newer_than_the_boundary_is_a_clear_error(tmp_path):
     assert result.returncode != 0 and "no labelled item is newer than en_more102" in result.stderr
 
 
+def test_a_boundary_at_the_newest_part_leaves_the_thresholds_as_they_are(tmp_path):
+    """Right after a retraining the boundary is the newest part: nothing to tune on yet, and no error."""
+    labelled = tmp_path / "trained.jsonl"
+    labelled.write_text(json.dumps({"id": "en_more102-0001", "text": "x", "positions": []}) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "pipeline.retune_thresholds", str(REPO / "pipeline" / "lexicons" / "scorer.json"),
+               str(labelled), "--newer-than", "en_more102"]  # fmt: skip
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and "0 items newer than en_more102, fewer than 1000" in result.stdout
+
+
 def test_too_few_new_items_leave_the_thresholds_as_they_are(tmp_path):
     """A grid searched on a round or two would fit their noise: below --min-items nothing is written."""
     scorer = tmp_path / "scorer.json"
