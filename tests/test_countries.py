@@ -72,7 +72,7 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
     ],
 )
 def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, iso3, kind):
-    """Actors of the thirty-sixth to thirty-ninth rounds' labels that no mention named (2 to 18 train and dev
+    """Actors of the labelled rounds (the thirty-sixth onwards) that no mention named (2 to 18 train and dev
     sentences each), in both languages' tables."""
     assert alias_table("en")[alias] == (iso3, kind)
     assert alias_table("es")[alias] == (iso3, kind)

@@ -415,10 +415,14 @@ class StanceFinder:
 
 # ---- actors ------------------------------------------------------------------------------------
 def _is_gov(token: Token) -> bool:
-    forms = {token.lemma_.lower(), token.lower_}
-    if token.pos_ == "PROPN" and any(c.dep_ == "amod" and c.ent_type_ for c in token.children):
-        forms.add(token.lower_.removesuffix("s"))  # "los Ejecutivos peruano y chileno": the lemma is the form
-    return not forms.isdisjoint(ROLES.government_nouns)
+    if token.lemma_.lower() in ROLES.government_nouns or token.lower_ in ROLES.government_nouns:
+        return True
+    # "los Ejecutivos peruano y chileno": a capitalised plural keeps its form as its lemma
+    return (
+        token.pos_ == "PROPN"
+        and token.lower_.removesuffix("s") in ROLES.government_nouns
+        and any(c.dep_ == "amod" and c.ent_type_ for c in token.children)
+    )
 
 
 def _modifiers(token: Token) -> list[Token]:
