@@ -107,6 +107,18 @@ def test_the_president_of_the_sentence_before_is_its_first_country_not_its_last(
     assert ("COL", "refuse") in _positions(extractor, text)
 
 
+@pytest.mark.parametrize("quote", ['"{}"', "“{}”"])
+def test_a_country_named_inside_a_quote_leaves_the_speakers_country_in_context(extractor, quote):
+    lines = [
+        "Mexico's foreign minister spoke in Tegucigalpa on Monday about deportations.",
+        quote.format("We will not admit those the United States deports,") + " the diplomat told reporters.",
+        "The country will accept the deportees, he added.",
+    ]
+    assert extractor.pipelines.scanner("\n".join(lines)).user_data[CONTEXTS_KEY][-1] == "MEX"
+    last = list(extractor.extract(lines, pages=["page"] * len(lines)))[-1]
+    assert ("MEX", "accept") in {(p.actor, p.stance) for p in last.positions}
+
+
 def test_their_countries_of_origin_are_the_nationalities_of_the_sentence_before(extractor):
     """ "The men's countries of origin had refused" names no country: the sentence before says where the men
     come from (gold/DECISIONS.md labels each as refusing)."""

@@ -19,8 +19,9 @@ gate, over the whole text:
   governments" and "ambos gobiernos" (``doc.user_data[PAIRS_BY_SENTENCE_KEY]``);
 - **context**: for every sentence, the country a pronoun, "the president" or "the government" with no
   country in its own sentence most likely stands for: the subject-most (first) country of the nearest
-  sentence before that names one, or the dateline's country when that sentence names it too. Stored in
-  ``doc.user_data[CONTEXTS_KEY]``, one entry per sentence, for ``pipeline.extract`` to hand to the parser.
+  sentence before that names one outside quotation marks, or the dateline's country when that sentence names
+  it too. Stored in ``doc.user_data[CONTEXTS_KEY]``, one entry per sentence, for ``pipeline.extract`` to hand
+  to the parser.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class ArticleReader:
         topic = self._dateline_country(doc)
         self._resolve_descriptions(doc, sentences, topic)
         named = _countries_by_sentence(doc, sentences, _names)
-        doc.user_data[CONTEXTS_KEY] = _contexts(named, topic)
+        doc.user_data[CONTEXTS_KEY] = _contexts(
+            _countries_by_sentence(doc, sentences, lambda ent: _names(ent) and not _quoted(ent)), topic
+        )
         pairs = _pairs(named)
         doc.user_data[PAIRS_BY_SENTENCE_KEY] = pairs
         # "the two countries were still working out the details" names no country of its own: the relevance
@@ -216,6 +219,15 @@ def _people(token: Token) -> bool:
     """ "men", "deportees", "migrantes", "procedentes": the word before "from"/"de" in a list of origins."""
     word = token.lower_
     return word in ORIGIN_ADJECTIVES or any(word.removesuffix(ending) in PEOPLE for ending in ("", "s", "es"))
+
+
+def _quoted(ent: Span) -> bool:
+    """Whether the entity stands inside quotation marks its sentence opened before it: the country a speaker
+    names in a quote ("We will not admit those the United States deports," the minister said) is seldom the
+    one the next sentence's "we" or "the minister" speaks for."""
+    before = ent.doc.text[ent.sent.start_char : ent.start_char]
+    opened = before.count("“") + before.count("«") - before.count("”") - before.count("»")
+    return opened > 0 or before.count('"') % 2 == 1
 
 
 def _names(ent: Span) -> bool:
