@@ -530,6 +530,14 @@ def test_an_agreement_said_as_under_way_is_a_negotiation(spanish, text, expected
     assert expected[1] == "agree" or all(stance != "agree" for _, stance in readings)
 
 
+def test_a_quoted_first_person_speaks_for_the_country_the_article_is_about(spanish):
+    lines = [
+        "El presidente de Colombia habló el domingo sobre los vuelos de deportación.",
+        "«Acogemos a los deportados que ya pasaron los controles médicos», aseguró Cucalón.",
+    ]
+    assert ("COL", "accept") in stance_finder_readings(spanish, lines, "Acogemos")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

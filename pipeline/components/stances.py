@@ -716,12 +716,17 @@ def _por_agent(verb: Token) -> Token | None:
 
 def _unexpressed_subject(verb: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """Whose a finite verb without a subject is, where the language drops subjects its verb endings carry
-    ("Aceptó recibirlos", "dijo que aceptaría"): a reported clause's is its reporting clause's subject's,
-    else the country the article was speaking of (``CONTEXT_KEY``). English keeps its subjects: none."""
+    ("Aceptó recibirlos", "dijo que aceptaría"): a reported clause's is its reporting clause's subject's (a
+    first person's, when that names no country, the article's), else the country the article was speaking of
+    (``CONTEXT_KEY``). English keeps its subjects: none."""
     if verb.lang_ not in SUBJECT_DROPPING or not _finite(verb):
         return []
     if verb.dep_ == "ccomp" and verb.head is not verb:
-        return _actors(verb.head, sent_mentions)
+        reporting = _actors(verb.head, sent_mentions)
+        # "«No recibiremos a los deportados», dijo el diplomático": a first person speaks for the country the
+        # article is about, as "we" does in English, when the reporter names no country
+        if reporting or verb.morph.get("Person") != ["1"]:
+            return reporting
     context = verb.doc.user_data.get(CONTEXT_KEY)
     return [(context, None)] if context else []
 
