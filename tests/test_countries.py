@@ -69,6 +69,7 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
         ("wisma putra", "MYS", "org"),
         ("the emirates", "ARE", "name"),
         ("bosnia-herzegovina", "BIH", "name"),
+        ("cayman", "CYM", "name"),
     ],
 )
 def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, iso3, kind):
