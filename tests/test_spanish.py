@@ -559,6 +559,8 @@ def test_a_compound_tense_without_a_subject_is_its_reporters(spanish, text, expe
         ("Washington pretende que México acepte a los deportados.", {("USA", "demand")}),
         # a relative "que" is the verb's object, not a clause it wants: "querer" demands nothing here
         ('"Recibimos a las personas que Washington no quería en su suelo", declaró Kurti.', {("XKX", "accept")}),
+        # the parser hangs "que suspendan" from the authorities asked, not from "solicitó"
+        ("Guatemala solicitó a las autoridades estadounidenses que suspendan las deportaciones.", {("GTM", "demand")}),
     ],
 )
 def test_what_one_country_demands_of_another_is_no_stance_of_the_other(spanish, text, readings):

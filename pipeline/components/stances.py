@@ -365,7 +365,9 @@ class StanceFinder:
         for node in _control_chain(cue):
             complement = node.dep_ == "ccomp" or (node.dep_ in ("acl", "relcl") and node.head.pos_ == "NOUN")
             if (complement and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
-                stances = {stance for stance, _ in family_matches(node.head, self.family_index)}
+                # "solicitó a las autoridades que suspendan": the parser may hang the clause from the one asked
+                askers = [node.head, *([node.head.head] if node.head.dep_ in OBJECT_DEPS | {"iobj", "dative"} else [])]
+                stances = {stance for asker in askers for stance, _ in family_matches(asker, self.family_index)}
                 return not stances.isdisjoint(ASKING_STANCES)
         return False
 
