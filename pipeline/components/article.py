@@ -84,9 +84,7 @@ class ArticleReader:
         topic = self._dateline_country(doc)
         self._resolve_descriptions(doc, sentences, topic)
         named = _countries_by_sentence(doc, sentences, _names)
-        doc.user_data[CONTEXTS_KEY] = _contexts(
-            _countries_by_sentence(doc, sentences, lambda ent: _names(ent) and not _quoted(ent)), topic
-        )
+        doc.user_data[CONTEXTS_KEY] = _contexts(_countries_by_sentence(doc, sentences, _names, unquoted=True), topic)
         pairs = _pairs(named)
         doc.user_data[PAIRS_BY_SENTENCE_KEY] = pairs
         # "the two countries were still working out the details" names no country of its own: the relevance
@@ -146,16 +144,20 @@ def _recent_countries(
     return found | ({topic} if topic else set())
 
 
-def _countries_by_sentence(doc: Doc, sentences: list[Span], keep: Callable[[Span], bool]) -> list[list[str]]:
+def _countries_by_sentence(
+    doc: Doc, sentences: list[Span], keep: Callable[[Span], bool], unquoted: bool = False
+) -> list[list[str]]:
     """The countries of the entities ``keep`` accepts, per sentence, in one pass over the entities
-    (``Span.ents`` walks all of them for every sentence)."""
+    (``Span.ents`` walks all of them for every sentence); with ``unquoted``, only those outside the quotation
+    marks their sentence opened before them (``_quoted``)."""
     by_sentence: list[list[str]] = [[] for _ in sentences]
     starts = [s.start for s in sentences]
+    text = doc.text if unquoted else ""  # Doc.text joins every token again on each call
     index = 0
     for ent in doc.ents:
         while index + 1 < len(starts) and ent.start >= starts[index + 1]:
             index += 1
-        if keep(ent):
+        if keep(ent) and not (unquoted and _quoted(text[sentences[index].start_char : ent.start_char])):
             by_sentence[index].append(ent.ent_id_)
     return by_sentence
 
@@ -221,11 +223,10 @@ def _people(token: Token) -> bool:
     return word in ORIGIN_ADJECTIVES or any(word.removesuffix(ending) in PEOPLE for ending in ("", "s", "es"))
 
 
-def _quoted(ent: Span) -> bool:
-    """Whether the entity stands inside quotation marks its sentence opened before it: the country a speaker
-    names in a quote ("We will not admit those the United States deports," the minister said) is seldom the
-    one the next sentence's "we" or "the minister" speaks for."""
-    before = ent.doc.text[ent.sent.start_char : ent.start_char]
+def _quoted(before: str) -> bool:
+    """Whether a sentence's text ``before`` an entity leaves a quotation open: the country a speaker names in a
+    quote ("We will not admit those the United States deports," the minister said) is seldom the one the next
+    sentence's "we" or "the minister" speaks for."""
     opened = before.count("“") + before.count("«") - before.count("”") - before.count("»")
     return opened > 0 or before.count('"') % 2 == 1
 
