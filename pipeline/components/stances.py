@@ -44,6 +44,7 @@ PAIR_KEY = "migtrack_pair"  # the two countries named last before the sentence
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 ASKING_STANCES = frozenset({"demand", "propose"})  # what such a word asks of another is not the other's stance
 OBJECT_DEPS = frozenset({"dobj", "obj"})
+ASKED_DEPS = OBJECT_DEPS | {"iobj", "dative"}  # whom a verb asks: "pidió a Washington", "asked Mexico"
 COMPLEMENTIZERS = frozenset({"that", "que"})
 FAMILY_RULE = "family."
 MAX_CLIMB = 8
@@ -366,7 +367,7 @@ class StanceFinder:
             complement = node.dep_ == "ccomp" or (node.dep_ in ("acl", "relcl") and node.head.pos_ == "NOUN")
             if (complement and _wished_clause(node)) or (node.dep_ == "advcl" and _purpose_clause(node)):
                 # "solicitó a las autoridades que suspendan": the parser may hang the clause from the one asked
-                askers = [node.head, *([node.head.head] if node.head.dep_ in OBJECT_DEPS | {"iobj", "dative"} else [])]
+                askers = [node.head, *([node.head.head] if node.head.dep_ in ASKED_DEPS else [])]
                 stances = {stance for asker in askers for stance, _ in family_matches(asker, self.family_index)}
                 return not stances.isdisjoint(ASKING_STANCES)
         return False
