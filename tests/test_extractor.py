@@ -600,3 +600,16 @@ def test_their_countries_of_origin_are_the_deportees_homelands(extractor):
     assert not {("MEX", "refuse"), ("GTM", "refuse")} & {
         (p["actor"], p["stance"]) for p in stance_finder_positions(extractor, text)
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("The vice-president of Iraq has called on Denmark to rethink forcibly returning Iraqis who failed.", "IRQ"),
+        ("The ex-president of Honduras had urged Washington to halt the deportation flights.", "HND"),
+    ],
+)
+def test_a_hyphenated_title_is_one_subject(extractor, text, actor):
+    """The tokenizer splits "vice-president" at its hyphen and the parser makes each part a subject: the
+    title is the last part, whose "of Iraq" names the country."""
+    assert {p["actor"] for p in stance_finder_positions(extractor, text) if p["stance"] == "demand"} == {actor}

@@ -628,7 +628,18 @@ def _names_people(mention: Mention) -> bool:
 
 
 def _subject_of(token: Token) -> Token | None:
-    return next((child for child in token.children if child.dep_ in SUBJECT_DEPS), None)
+    subject = next((child for child in token.children if child.dep_ in SUBJECT_DEPS), None)
+    # "the vice-president of Iraq called on": split at its hyphen, each part a subject; the last is the noun
+    while (
+        subject is not None
+        and subject.i + 2 < len(subject.doc)
+        and subject.nbor().text == "-"
+        and not subject.whitespace_
+        and subject.nbor(2).head == token
+        and subject.nbor(2).dep_ in SUBJECT_DEPS
+    ):
+        subject = subject.nbor(2)
+    return subject
 
 
 def _actors(cue: Token, sent_mentions: list[Mention]) -> list[Actor]:
