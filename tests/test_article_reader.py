@@ -170,3 +170,22 @@ def test_a_pronoun_may_stand_for_either_of_the_two_countries_named_last(extracto
     described = {c.actor: c.shared for c in candidates_of(extractor, items)[1]}
     assert set(described) == {"CHL", "VEN"}
     assert ["antecedent_second" in described[country] for country in ("CHL", "VEN")] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Back in 2019 Washington sanctioned Ghana, since that country was not taking back its citizens.", "GHA"),
+        ("Deportees reached Mexico from Texas.\nThat nation has refused to take more Cubans.", "MEX"),
+    ],
+)
+def test_that_country_is_the_country_named_last(extractor, text, country):
+    """ "That country", unlike "the country", points back: to the country named last, not the subject-most."""
+    scan = extractor.pipelines.scanner(text)
+    assert [e.ent_id_ for e in scan.ents if e.text.lower().startswith("that")] == [country]
+
+
+def test_that_country_of_stays_a_phrase_of_its_own(extractor):
+    """ "That country of origin" is whatever country the deportees come from, not the one named last."""
+    scan = extractor.pipelines.scanner("Canada deported him to Haiti; that country of origin was unsafe.")
+    assert not [e for e in scan.ents if e.text.lower().startswith("that")]

@@ -630,3 +630,21 @@ def test_a_government_of_two_demonyms_speaks_for_both(spanish, text, parties):
     """ "Los Ejecutivos peruano y chileno": the capitalised plural keeps its form as its lemma, and each
     demonym names a party."""
     assert parties <= {p["actor"] for p in stance_finder_positions(spanish, text) if p["stance"] == "agree"}
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Washington quiso hacer aterrizar en México un avión militar, pero ese país le negó la autorización.", "MEX"),
+        ("Washington cerró un pacto con Guinea Ecuatorial para mandar a esa nación a personas expulsadas.", "GNQ"),
+    ],
+)
+def test_ese_pais_is_the_country_named_last(spanish, text, country):
+    """ "Ese país", "esa nación" point back to the country named last before them, whoever the subject is."""
+    scan = spanish.pipelines.scanner(text)
+    assert [e.ent_id_ for e in scan.ents if e.text.lower().startswith("es")] == [country]
+
+
+def test_what_ese_pais_refused_is_its_countrys_refusal(spanish):
+    text = "Washington quiso hacer aterrizar en México un avión militar, pero ese país le negó la autorización."
+    assert ("MEX", "refuse") in {(p.actor, p.stance) for p in spanish.extract_one(text).positions}

@@ -11,7 +11,8 @@ gate, over the whole text:
   each word can denote. A description becomes a country entity only when exactly one country named in the
   last few sentences (or the dateline's) is in the set every word of it allows; it replaces the demonyms
   the gazetteer found inside it ("American" in "the Central American nation" is not the United States).
-  As an entity it also opens the relevance gate for its sentence;
+  As an entity it also opens the relevance gate for its sentence. A demonstrative one ("ese país", "that
+  country", "esa nación centroamericana") is the country named last before it, its people's included;
 - **origins**: for every sentence, the nationalities named in the nearest sentence before it that names
   some (demonyms, and countries after "from"/"de"), for "their home countries" and "sus países de origen"
   (``doc.user_data[ORIGINS_BY_SENTENCE_KEY]``, one tuple per sentence);
@@ -78,6 +79,13 @@ class ArticleReader:
                 rf"\b(?:the|this)\s+(?P<words>(?:[\w-]+\s+){{0,4}}?)(?:{nouns})\b(?!\s+of\b)", re.IGNORECASE
             )
         self.word_pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+        # "ese país", "that country": the country named last before it, whatever words follow
+        demonstratives = "|".join(re.escape(d) for d in data.get("demonstratives", ()))
+        self.demonstrative_pattern = (
+            re.compile(rf"\b(?:{demonstratives})\s+(?:{nouns})\b(?!\s+(?:of|de|del)\b)", re.IGNORECASE)
+            if demonstratives
+            else None
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
@@ -104,6 +112,22 @@ class ArticleReader:
                 return table[_plain(place)]
         return None
 
+    def _resolve_demonstratives(self, doc: Doc, sentences: list[Span], resolved: list[Span]) -> list[Span]:
+        if self.demonstrative_pattern is None:
+            return []
+        taken = {i for span in resolved for i in range(span.start, span.end)}
+        added = []
+        for match in self.demonstrative_pattern.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), label="GPE", alignment_mode="expand")
+            if span is None or any(i in taken for i in range(span.start, span.end)):
+                continue
+            country = _nearest_country(doc, sentences, span)
+            if country is not None:
+                found = Span(doc, span.start, span.end, label="GPE", span_id=country)
+                found._.country = country
+                added.append(found)
+        return added
+
     def _resolve_descriptions(self, doc: Doc, sentences: list[Span], topic: str | None) -> None:
         added = []
         for match in self.pattern.finditer(doc.text):
@@ -126,10 +150,19 @@ class ArticleReader:
                 resolved = Span(doc, span.start, span.end, label="GPE", span_id=country)
                 resolved._.country = country
                 added.append(resolved)
+        added += self._resolve_demonstratives(doc, sentences, added)
         if added:
             covered = {i for span in added for i in range(span.start, span.end)}
             kept = [e for e in doc.ents if not any(i in covered for i in range(e.start, e.end))]
             doc.ents = sorted(kept + added, key=lambda e: e.start)
+
+
+def _nearest_country(doc: Doc, sentences: list[Span], span: Span) -> str | None:
+    """The country of the last entity before ``span`` that names one, in its sentence or the few before."""
+    index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
+    start = sentences[max(0, index - RECENT_SENTENCES)].start
+    before = [ent for ent in doc.ents if start <= ent.start and ent.end <= span.start and names_country(ent)]
+    return before[-1].ent_id_ if before else None
 
 
 def _recent_countries(
