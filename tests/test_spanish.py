@@ -648,3 +648,10 @@ def test_ese_pais_is_the_country_named_last(spanish, text, country):
 def test_what_ese_pais_refused_is_its_countrys_refusal(spanish):
     text = "Washington quiso hacer aterrizar en México un avión militar, pero ese país le negó la autorización."
     assert ("MEX", "refuse") in {(p.actor, p.stance) for p in spanish.extract_one(text).positions}
+
+
+def test_interior_alone_is_a_ministry_speaking_for_the_country_of_the_article(spanish):
+    """The Spanish press names a ministry by its portfolio alone ("Interior se esforzó", "Exteriores
+    confirmó"): a government noun, which stands for the country the article is about."""
+    lines = ["Alemania deportó a 28 afganos el jueves.", "Interior decidió frenar las expulsiones a Afganistán."]
+    assert ("DEU", "suspend") in stance_finder_readings(spanish, lines, "Interior")
