@@ -123,9 +123,7 @@ class ArticleReader:
                 continue
             country = _nearest_country(doc, sentences, span)
             if country is not None:
-                found = Span(doc, span.start, span.end, label="GPE", span_id=country)
-                found._.country = country
-                added.append(found)
+                added.append(_country_span(span, country))
         return added
 
     def _resolve_descriptions(self, doc: Doc, sentences: list[Span], topic: str | None) -> None:
@@ -147,9 +145,7 @@ class ArticleReader:
                 fitting = {c for c in _recent_countries(doc, sentences, span, None, names_country) if c in allowed}
             if len(fitting) == 1:
                 (country,) = fitting
-                resolved = Span(doc, span.start, span.end, label="GPE", span_id=country)
-                resolved._.country = country
-                added.append(resolved)
+                added.append(_country_span(span, country))
         added += self._resolve_demonstratives(doc, sentences, added)
         if added:
             covered = {i for span in added for i in range(span.start, span.end)}
@@ -157,10 +153,22 @@ class ArticleReader:
             doc.ents = sorted(kept + added, key=lambda e: e.start)
 
 
+def _country_span(span: Span, country: str) -> Span:
+    """``span`` as an entity of ``country``, as the gazetteer's are."""
+    entity = Span(span.doc, span.start, span.end, label="GPE", span_id=country)
+    entity._.country = country
+    return entity
+
+
+def _recent_start(sentences: list[Span], span: Span) -> int:
+    """Where the few sentences before ``span``'s own begin: how far back a description looks for its country."""
+    index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
+    return sentences[max(0, index - RECENT_SENTENCES)].start
+
+
 def _nearest_country(doc: Doc, sentences: list[Span], span: Span) -> str | None:
     """The country of the last entity before ``span`` that names one, in its sentence or the few before."""
-    index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
-    start = sentences[max(0, index - RECENT_SENTENCES)].start
+    start = _recent_start(sentences, span)
     before = [ent for ent in doc.ents if start <= ent.start and ent.end <= span.start and names_country(ent)]
     return before[-1].ent_id_ if before else None
 
@@ -171,8 +179,7 @@ def _recent_countries(
     """Countries named (``_names``, or as ``keep`` says) in the sentence before the description and in the few
     sentences before it, and the dateline's."""
     keep = keep or _names
-    index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
-    start = sentences[max(0, index - RECENT_SENTENCES)].start
+    start = _recent_start(sentences, span)
     found = {ent.ent_id_ for ent in doc.ents if start <= ent.start and ent.end <= span.start and keep(ent)}
     return found | ({topic} if topic else set())
 
