@@ -80,11 +80,9 @@ class ArticleReader:
             )
         self.word_pattern = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
         # "ese país", "that country": the country named last before it, whatever words follow
-        demonstratives = "|".join(re.escape(d) for d in data.get("demonstratives", ()))
-        self.demonstrative_pattern = (
-            re.compile(rf"\b(?:{demonstratives})\s+(?:{nouns})\b(?!\s+(?:of|de|del)\b)", re.IGNORECASE)
-            if demonstratives
-            else None
+        demonstratives = "|".join(re.escape(d) for d in data["demonstratives"])
+        self.demonstrative_pattern = re.compile(
+            rf"\b(?:{demonstratives})\s+(?:{nouns})\b(?!\s+(?:of|de|del)\b)", re.IGNORECASE
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -113,8 +111,6 @@ class ArticleReader:
         return None
 
     def _resolve_demonstratives(self, doc: Doc, sentences: list[Span], resolved: list[Span]) -> list[Span]:
-        if self.demonstrative_pattern is None:
-            return []
         taken = {i for span in resolved for i in range(span.start, span.end)}
         added = []
         for match in self.demonstrative_pattern.finditer(doc.text):
@@ -160,16 +156,16 @@ def _country_span(span: Span, country: str) -> Span:
     return entity
 
 
-def _recent_start(sentences: list[Span], span: Span) -> int:
-    """Where the few sentences before ``span``'s own begin: how far back a description looks for its country."""
+def _entities_before(doc: Doc, sentences: list[Span], span: Span, keep: Callable[[Span], bool]) -> list[Span]:
+    """The entities ``keep`` accepts before ``span``, in its sentence and the few before it, in text order."""
     index = next(i for i, s in enumerate(sentences) if s.start <= span.start < s.end)
-    return sentences[max(0, index - RECENT_SENTENCES)].start
+    start = sentences[max(0, index - RECENT_SENTENCES)].start
+    return [ent for ent in doc.ents if start <= ent.start and ent.end <= span.start and keep(ent)]
 
 
 def _nearest_country(doc: Doc, sentences: list[Span], span: Span) -> str | None:
     """The country of the last entity before ``span`` that names one, in its sentence or the few before."""
-    start = _recent_start(sentences, span)
-    before = [ent for ent in doc.ents if start <= ent.start and ent.end <= span.start and names_country(ent)]
+    before = _entities_before(doc, sentences, span, names_country)
     return before[-1].ent_id_ if before else None
 
 
@@ -178,9 +174,7 @@ def _recent_countries(
 ) -> set[str]:
     """Countries named (``_names``, or as ``keep`` says) in the sentence before the description and in the few
     sentences before it, and the dateline's."""
-    keep = keep or _names
-    start = _recent_start(sentences, span)
-    found = {ent.ent_id_ for ent in doc.ents if start <= ent.start and ent.end <= span.start and keep(ent)}
+    found = {ent.ent_id_ for ent in _entities_before(doc, sentences, span, keep or _names)}
     return found | ({topic} if topic else set())
 
 
