@@ -4,12 +4,14 @@ language, and the same contract as English (English stance names, ISO3 codes, th
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import warnings
 
 import pytest
 
 from pipeline.components.countries import alias_table
-from tests.conftest import REPO, run_cli, stance_finder_positions, stance_finder_readings
+from tests.conftest import MIGTRACK, REPO, run_cli, stance_finder_positions, stance_finder_readings
 
 GOLD = REPO / "gold" / "real"
 
@@ -655,3 +657,33 @@ def test_interior_alone_is_a_ministry_speaking_for_the_country_of_the_article(sp
     confirmó"): a government noun, which stands for the country the article is about."""
     lines = ["Alemania deportó a 28 afganos el jueves.", "Interior decidió frenar las expulsiones a Afganistán."]
     assert ("DEU", "suspend") in stance_finder_readings(spanish, lines, "Interior")
+
+
+def test_both_countries_are_scored_alike_whatever_the_string_hashing(tmp_path):
+    """ "Ambos lo hablaron" makes candidates of the two countries named before; their order once followed a
+    set's, which Python's string hashing changes from run to run, and the scores with it."""
+    lines = [
+        {"id": "1", "source_url": "p", "language": "es", "text": "España y Senegal firmaron un acuerdo en Dakar."},
+        {
+            "id": "2",
+            "source_url": "p",
+            "language": "es",
+            "text": "Cuando se le consultó si en la reunión salió la vuelta de los vuelos de retorno, Sánchez solo "
+            "precisó que ambos lo hablaron.",
+        },
+    ]
+    source = tmp_path / "page.jsonl"
+    source.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    outputs = set()
+    for seed in ("1", "3"):
+        run = subprocess.run(
+            [str(MIGTRACK), "extract", str(source)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=600,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        outputs.add(run.stdout)
+    assert len(outputs) == 1

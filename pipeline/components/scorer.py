@@ -189,7 +189,11 @@ class PositionScorer:
             earlier += [c for c in doc.user_data.get(PAIR_KEY) or () if c not in earlier][: 2 - len(earlier)]
             countries.extend(country for country in earlier if country not in countries)
         # "the two countries", "ambos gobiernos": the two named last, in the sentence or before it
-        paired = {country for t in tokens if names_both(t) for country, _ in both_of(t, sentence_mentions)}
+        # in the order read: a set's order follows the run's string hashing, and a country's place among the
+        # candidates is one of its features, so two runs scored "ambos lo hablaron" differently
+        paired = list(
+            dict.fromkeys(country for t in tokens if names_both(t) for country, _ in both_of(t, sentence_mentions))
+        )
         countries.extend(country for country in paired if country not in countries)
         words = frozenset(f"w={t.lemma_.lower()}" for t in tokens if t.pos_ in WORD_POS and not t.is_stop)
         out = []
