@@ -21,8 +21,13 @@ from spacy.tokens import Doc, Span
 
 from models import Entity, Position
 from models.normalise import reading_language
-from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY, PAIRS_BY_SENTENCE_KEY
-from pipeline.components.stances import CONTEXT_KEY, ORIGINS_KEY, PAIR_KEY
+from pipeline.components.article import (
+    CONTEXTS_KEY,
+    GROUPS_BY_SENTENCE_KEY,
+    ORIGINS_BY_SENTENCE_KEY,
+    PAIRS_BY_SENTENCE_KEY,
+)
+from pipeline.components.stances import CONTEXT_KEY, GROUP_KEY, ORIGINS_KEY, PAIR_KEY
 from pipeline.lexicons import LANGUAGES, digest
 from pipeline.nlp import Pipelines, build_pipelines
 
@@ -182,7 +187,7 @@ class Extractor:
                 relevant = {sentence.start for sentence in scan.sents if not sentence.text.isspace()}
             # the article reader's (components/article.py)
             context_before, origins_before = scan.user_data[CONTEXTS_KEY], scan.user_data[ORIGINS_BY_SENTENCE_KEY]
-            pairs_before = scan.user_data[PAIRS_BY_SENTENCE_KEY]
+            pairs_before, groups_before = scan.user_data[PAIRS_BY_SENTENCE_KEY], scan.user_data[GROUPS_BY_SENTENCE_KEY]
             gazetteer_by_sentence: dict[int, list[Span]] = {}
             for ent in scan.ents:
                 gazetteer_by_sentence.setdefault(ent.sent.start, []).append(ent)
@@ -197,6 +202,7 @@ class Extractor:
                     doc.user_data[CONTEXT_KEY] = context_before[index]
                     doc.user_data[ORIGINS_KEY] = origins_before[index]
                     doc.user_data[PAIR_KEY] = pairs_before[index]
+                    doc.user_data[GROUP_KEY] = groups_before[index]
                     where = _Pending(text_index, sentence.start_char - start, index - first_sentence[text_index])
                     pending.append((doc, where))
                     parsed_ranges.append((sentence.start, sentence.end))

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.components.article import CONTEXTS_KEY, ORIGINS_BY_SENTENCE_KEY, PAIRS_BY_SENTENCE_KEY
-from pipeline.components.relevance import PAIR_REFERENCES
+from pipeline.components.article import (
+    CONTEXTS_KEY,
+    GROUPS_BY_SENTENCE_KEY,
+    ORIGINS_BY_SENTENCE_KEY,
+    PAIRS_BY_SENTENCE_KEY,
+)
+from pipeline.components.relevance import GROUP_REFERENCES, PAIR_REFERENCES
 from tests.conftest import stance_finder_readings
 
 
@@ -189,3 +194,34 @@ def test_that_country_of_stays_a_phrase_of_its_own(extractor):
     """ "That country of origin" is whatever country the deportees come from, not the one named last."""
     scan = extractor.pipelines.scanner("Canada deported him to Haiti; that country of origin was unsafe.")
     assert not [e for e in scan.ents if e.text.lower().startswith("that")]
+
+
+def test_those_four_nations_are_the_four_listed_before(extractor):
+    """ "Those four nations" names none of its own: each country of the list before it holds the stance."""
+    text = (
+        "The State Department stopped some visas for nationals of Guinea, Sierra Leone, Cambodia and Eritrea.\n"
+        "Officials said those four nations were refusing to take back their deported citizens."
+    )
+    scan = extractor.pipelines.scanner(text)
+    assert scan.user_data[GROUPS_BY_SENTENCE_KEY][-1] == ("GIN", "SLE", "KHM", "ERI")
+    # like "the two countries", the gate lets the sentence through
+    assert [s.text for s in scan.spans[GROUP_REFERENCES]] == [text.split("\n")[1]]
+    readings = stance_finder_readings(extractor, text.split("\n"), "four nations")
+    assert {actor for actor, stance in readings if stance == "refuse"} == {"GIN", "SLE", "KHM", "ERI"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "marker"),
+    [
+        # a number says how many: a list of three is not "those four nations"
+        (
+            ["Britain signed returns deals with Angola, Namibia and Congo.", "Those four nations now accept returns."],
+            "four",
+        ),
+        # "third countries" are any such countries, not the ones listed
+        (["Washington deported men to Cuba and Laos.", "Those third countries must agree to take them."], "third"),
+    ],
+)
+def test_a_group_that_does_not_fit_the_list_names_no_one(extractor, lines, marker):
+    readings = stance_finder_readings(extractor, lines, marker)
+    assert not {actor for actor, _ in readings} & {"AGO", "NAM", "COD", "CUB", "LAO"}

@@ -687,3 +687,13 @@ def test_both_countries_are_scored_alike_whatever_the_string_hashing(tmp_path):
         assert run.returncode == 0, run.stderr[-2000:]
         outputs.add(run.stdout)
     assert len(outputs) == 1
+
+
+def test_estos_paises_son_los_de_la_lista_anterior(spanish):
+    """ "Estos países" stands for each country of the list the article gave before it."""
+    lines = [
+        "El Gobierno anunció sanciones de visado contra Cuba, Nicaragua y Venezuela.",
+        "Estos países se niegan a recibir a sus ciudadanos deportados.",
+    ]
+    readings = stance_finder_readings(spanish, lines, "Estos países")
+    assert {actor for actor, stance in readings if stance == "refuse"} == {"CUB", "NIC", "VEN"}

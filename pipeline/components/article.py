@@ -18,6 +18,9 @@ gate, over the whole text:
   (``doc.user_data[ORIGINS_BY_SENTENCE_KEY]``, one tuple per sentence);
 - **pairs**: for every sentence, the last two countries named before it, for "the two countries", "both
   governments" and "ambos gobiernos" (``doc.user_data[PAIRS_BY_SENTENCE_KEY]``);
+- **groups**: for every sentence, the last list of two or more countries ("Guinea, Sierra Leone, Cambodia and
+  Eritrea") of the nearest sentence before it that has one, for "those four nations", "these states" and "estos
+  países" (``doc.user_data[GROUPS_BY_SENTENCE_KEY]``);
 - **context**: for every sentence, the country a pronoun, "the president" or "the government" with no
   country in its own sentence most likely stands for: the subject-most (first) country of the nearest
   sentence before that names one outside quotation marks, or the dateline's country when that sentence names
@@ -36,16 +39,16 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
-from pipeline.components.relevance import PAIR_REFERENCES
+from pipeline.components.relevance import GROUP_REFERENCES, PAIR_REFERENCES
 from pipeline.components.stances import ROLES
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
 PAIRS_BY_SENTENCE_KEY = "migtrack_article_pairs"
+GROUPS_BY_SENTENCE_KEY = "migtrack_article_groups"
 ORIGINS_BY_SENTENCE_KEY = "migtrack_article_origins"
 ORIGIN_PREPOSITIONS = {"from", "de", "of"}  # "eight men from Cuba, Laos and Vietnam"
 ORIGIN_ADJECTIVES = {"procedentes", "provenientes", "originarios", "originarias", "oriundos", "naturales"}
-LIST_WORDS = {",", "and", "y", "e", "or", "o"}
 PEOPLE = ROLES.people_nouns | ROLES.nationality_holders
 RECENT_SENTENCES = 10  # how far back a description looks for its country (a wire story may name it once, in its lead)
 # a demonym names its country when a title of office or a government noun follows it ("Colombian President
@@ -96,6 +99,11 @@ class ArticleReader:
         # "the two countries were still working out the details" names no country of its own: the relevance
         # gate lets it through when the article has named two
         doc.spans[PAIR_REFERENCES] = [s for s, pair in zip(sentences, pairs, strict=True) if pair and _names_a_pair(s)]
+        groups = _groups(doc, sentences)
+        doc.user_data[GROUPS_BY_SENTENCE_KEY] = groups
+        doc.spans[GROUP_REFERENCES] = [
+            s for s, group in zip(sentences, groups, strict=True) if group and _names_a_group(s)
+        ]
         doc.user_data[ORIGINS_BY_SENTENCE_KEY] = _origins(doc, sentences)
         return doc
 
@@ -219,6 +227,41 @@ def _pairs(named: list[list[str]]) -> list[tuple[str, ...]]:
     return pairs
 
 
+def _groups(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
+    """Per sentence, the last list of two or more countries in the nearest sentence before it (within
+    ``RECENT_SENTENCES``) that has one: whom "those four nations" or "estos países" stands for."""
+    lists: list[tuple[str, ...]] = [() for _ in sentences]
+    index = 0
+    starts = [s.start for s in sentences]
+    for run in _country_lists(doc, list(doc.ents)):
+        while index + 1 < len(starts) and run[0].start >= starts[index + 1]:
+            index += 1
+        lists[index] = tuple(dict.fromkeys(ent.ent_id_ for ent in run))
+    groups: list[tuple[str, ...]] = []
+    last: tuple[str, ...] = ()
+    age = 0
+    for found in lists:
+        groups.append(last if age <= RECENT_SENTENCES else ())
+        last, age = (found, 1) if len(found) >= 2 else (last, age + 1)
+    return groups
+
+
+def _country_lists(doc: Doc, ents: list[Span]) -> list[list[Span]]:
+    """Runs of entities naming countries with only list words between them ("Guinea, Sierra Leone and
+    Cambodia", "Cuban and Haitian"), in text order; read off the words, since the scan has no parse."""
+    runs: list[list[Span]] = []
+    for ent in ents:
+        if not names_country(ent):
+            continue
+        previous = runs[-1][-1] if runs else None
+        between = doc[previous.end : ent.start] if previous is not None else None
+        if between is not None and len(between) <= 3 and all(t.lower_ in ROLES.list_words for t in between):
+            runs[-1].append(ent)
+        else:
+            runs.append([ent])
+    return [run for run in runs if len({ent.ent_id_ for ent in run}) >= 2]
+
+
 def _origins(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
     """Per sentence, the nationalities of the nearest sentence before it (within ``RECENT_SENTENCES``) that
     names some: who "their countries of origin" are when the sentence saying so names none."""
@@ -241,7 +284,7 @@ def _names_an_origin(ent: Span) -> bool:
         return not _titled(ent)
     while True:  # back along the list to the word before its first country
         gap = 0
-        while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in LIST_WORDS:
+        while ent.start - gap > 0 and doc[ent.start - gap - 1].lower_ in ROLES.list_words:
             gap += 1
         if gap == 0:
             return ent.start > 1 and doc[ent.start - 1].lower_ in ORIGIN_PREPOSITIONS and _people(doc[ent.start - 2])
@@ -292,6 +335,20 @@ def _names_a_pair(sentence: Span) -> bool:
     )
 
 
+def _names_a_group(sentence: Span) -> bool:
+    """ "Those four nations", "these states", "estos países": one of the group words and a plural country noun
+    just after it, read off the words as ``_names_a_pair`` reads them."""
+    words = [t.lower_ for t in sentence]
+    return any(
+        word in ROLES.group_words | ROLES.group_sizes
+        and any(
+            _plain(later) != _plain(later).removesuffix("s") and _singular_forms(_plain(later)) & GROUP_NOUNS
+            for later in words[n + 1 : n + 3]
+        )
+        for n, word in enumerate(words)
+    )
+
+
 def _singular_forms(word: str) -> set[str]:
     forms = {word, word.removesuffix("s"), word.removesuffix("es")}
     return forms | {word[:-3] + "y"} if word.endswith("ies") else forms  # "countries"
@@ -302,6 +359,7 @@ def _plain(text: str) -> str:
 
 
 PARTY_NOUNS = frozenset(_plain(noun) for noun in ROLES.party_nouns)
+GROUP_NOUNS = frozenset(_plain(noun) for noun in ROLES.unnamed_plurals)
 
 
 @cache

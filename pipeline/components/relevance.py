@@ -23,6 +23,8 @@ from pipeline.lexicons import common_family_words, read_json, read_jsonl, stance
 # the span group of sentences the article reader (article.py) found saying "the two countries" after two were
 # named: they name no country of their own, and pass as if they did
 PAIR_REFERENCES = "pair_references"
+# and those saying "those four nations" after a list of countries
+GROUP_REFERENCES = "group_references"
 
 
 def _word_start_pattern(terms: list[str]) -> re.Pattern:
@@ -44,7 +46,8 @@ class RelevanceGate:
         lowered = [s.text.lower() for s in sentences]
         # one pass over the entities: Span.ents per sentence would rescan the whole doc each time
         with_country = {ent.sent.start for ent in doc.ents if names_country(ent)}
-        with_country.update(span.start for span in doc.spans.get(PAIR_REFERENCES, []))
+        for references in (PAIR_REFERENCES, GROUP_REFERENCES):
+            with_country.update(span.start for span in doc.spans.get(references, []))
         on_migration = [self.migration.search(text) is not None for text in lowered]
         # a text too short to have a topic (a lone sentence) is given the benefit of the doubt: read as
         # lines, the real-reporting dev splits lost 6% of their gold positions to the cue check (English

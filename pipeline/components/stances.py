@@ -41,6 +41,7 @@ if not Doc.has_extension("positions"):
 CONTEXT_KEY = "migtrack_context"
 ORIGINS_KEY = "migtrack_origins"  # the nationalities of the nearest sentence before that names some
 PAIR_KEY = "migtrack_pair"  # the two countries named last before the sentence
+GROUP_KEY = "migtrack_group"  # the last list of two or more countries named before the sentence
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 ASKING_STANCES = frozenset({"demand", "propose"})  # what such a word asks of another is not the other's stance
 OBJECT_DEPS = frozenset({"dobj", "obj"})
@@ -74,6 +75,7 @@ class Roles:
 
 
 ROLES = Roles(read_json("roles.json"))
+GROUP_SIZES: dict[str, int] = read_json("roles.json")["group_sizes"]  # "those four nations" is a list of four
 # unions the checks below read for every word: made once, not per word
 COMPOUND_NOT_CUE = ROLES.people_nouns | {"asylum", "visa"}  # a cue noun with such a compound is no position
 MIGRATION_OBJECTS = ROLES.people_nouns | ROLES.object_words
@@ -521,8 +523,11 @@ def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     found: list[Actor] = []
     for part in [token, *token.conjuncts]:
         # "the two countries", and "delegates of the two states"
+        group = names_group(part) or (_is_gov(part) and any(names_group(word) for word in _modifiers(part)))
         if names_both(part) or (_is_gov(part) and any(names_both(word) for word in _modifiers(part))):
             actors = both_of(part, sent_mentions)
+        elif group and (listed := group_of(part, sent_mentions)):
+            actors = listed
         elif _names_homelands(part):
             actors = _homelands(part, sent_mentions)
         else:
@@ -580,6 +585,37 @@ def both_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
         if country not in recent:
             recent.append(country)
     return [(country, None) for country in recent[:2]] if len(recent) >= 2 else []
+
+
+def names_group(token: Token) -> bool:
+    """ "Those four nations", "these states", "all three African states", "estos países": a plural country noun
+    after one of the group words, with none of the generic ones ("those third countries", "such states")."""
+    if token.lemma_.lower() not in ROLES.unnamed_plurals or token.morph.get("Number") != ["Plur"]:
+        return False
+    before = {word.lower_ for word in token.doc[token.left_edge.i : token.i]}
+    return bool(before & (ROLES.group_words | ROLES.group_sizes)) and not before & ROLES.generic_group_words
+
+
+def group_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
+    """The last list of two or more countries before ``token`` in its sentence ("visas for nationals of Guinea,
+    Sierra Leone and Cambodia, since those nations ..."), else the article's (``GROUP_KEY``); with a number
+    ("those four nations"), only a list of that many."""
+    before = [m for m in sent_mentions if m.span.end <= token.i]
+    runs: list[list[Mention]] = []
+    for mention in before:
+        between = token.doc[runs[-1][-1].span.end : mention.span.start] if runs else None
+        if between is not None and len(between) <= 3 and all(t.lower_ in ROLES.list_words for t in between):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    lists = [tuple(dict.fromkeys(m.country for m in run)) for run in runs]
+    lists = [countries for countries in lists if len(countries) >= 2]
+    countries = lists[-1] if lists else tuple(token.doc.user_data.get(GROUP_KEY) or ())
+    words = token.doc[token.left_edge.i : token.i]
+    size = next((GROUP_SIZES[word.lower_] for word in words if word.lower_ in GROUP_SIZES), None)
+    if len(countries) < 2 or (size is not None and len(countries) != size):
+        return []
+    return [(country, None) for country in countries]
 
 
 def _names_homelands(noun: Token) -> bool:
