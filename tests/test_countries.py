@@ -140,3 +140,20 @@ def test_a_name_written_in_lower_case_is_a_word_not_the_country(language, word, 
 def test_a_name_pycountry_spells_is_matched_as_it_spells_it():
     # title case would give "Bosnia Y Herzegovina", which no text writes
     assert "Bosnia y Herzegovina" in [pattern["pattern"] for pattern in country_patterns("es")]
+
+
+@pytest.mark.parametrize(
+    ("language", "demonym", "iso3"),
+    [
+        # "Belarusian legislators have voted to freeze a deal": 27 English and 20 Spanish rows had no demonym at all
+        ("en", "belarusian", "BLR"),
+        ("en", "lithuanian", "LTU"),
+        ("en", "samoans", "WSM"),
+        ("en", "lankan", "LKA"),
+        ("es", "birmanos", "MMR"),
+        ("es", "camboyano", "KHM"),
+        ("es", "letones", "LVA"),
+    ],
+)
+def test_every_country_has_its_demonyms(language, demonym, iso3):
+    assert alias_table(language)[demonym] == (iso3, "demonym")
