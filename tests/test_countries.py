@@ -153,6 +153,7 @@ def test_a_name_pycountry_spells_is_matched_as_it_spells_it():
         ("es", "birmanos", "MMR"),
         ("es", "camboyano", "KHM"),
         ("es", "letones", "LVA"),
+        ("es", "tailandeses", "THA"),
     ],
 )
 def test_every_country_has_its_demonyms(language, demonym, iso3):
