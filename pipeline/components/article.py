@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
 from pipeline.components.relevance import GROUP_REFERENCES, PAIR_REFERENCES
-from pipeline.components.stances import ROLES
+from pipeline.components.stances import ROLES, listed_runs
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
@@ -233,7 +233,7 @@ def _groups(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
     lists: list[tuple[str, ...]] = [() for _ in sentences]
     index = 0
     starts = [s.start for s in sentences]
-    for run in _country_lists(doc, list(doc.ents)):
+    for run in _country_lists(list(doc.ents)):
         while index + 1 < len(starts) and run[0].start >= starts[index + 1]:
             index += 1
         lists[index] = tuple(dict.fromkeys(ent.ent_id_ for ent in run))
@@ -246,19 +246,9 @@ def _groups(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
     return groups
 
 
-def _country_lists(doc: Doc, ents: list[Span]) -> list[list[Span]]:
-    """Runs of entities naming countries with only list words between them ("Guinea, Sierra Leone and
-    Cambodia", "Cuban and Haitian"), in text order; read off the words, since the scan has no parse."""
-    runs: list[list[Span]] = []
-    for ent in ents:
-        if not names_country(ent):
-            continue
-        previous = runs[-1][-1] if runs else None
-        between = doc[previous.end : ent.start] if previous is not None else None
-        if between is not None and len(between) <= 3 and all(t.lower_ in ROLES.list_words for t in between):
-            runs[-1].append(ent)
-        else:
-            runs.append([ent])
+def _country_lists(ents: list[Span]) -> list[list[Span]]:
+    """Runs of entities naming two or more countries with only list words between them, in text order."""
+    runs = listed_runs([ent for ent in ents if names_country(ent)], lambda ent: ent)
     return [run for run in runs if len({ent.ent_id_ for ent in run}) >= 2]
 
 

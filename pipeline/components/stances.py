@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
@@ -42,6 +43,8 @@ CONTEXT_KEY = "migtrack_context"
 ORIGINS_KEY = "migtrack_origins"  # the nationalities of the nearest sentence before that names some
 PAIR_KEY = "migtrack_pair"  # the two countries named last before the sentence
 GROUP_KEY = "migtrack_group"  # the last list of two or more countries named before the sentence
+MAX_LIST_GAP = 3  # words between two listed countries: ", and the"
+Listed = TypeVar("Listed")  # a country mention, or an entity of the scan
 PARTICLE_DEPS = frozenset({"prt", "compound:prt"})
 ASKING_STANCES = frozenset({"demand", "propose"})  # what such a word asks of another is not the other's stance
 OBJECT_DEPS = frozenset({"dobj", "obj"})
@@ -600,14 +603,7 @@ def group_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     """The last list of two or more countries before ``token`` in its sentence ("visas for nationals of Guinea,
     Sierra Leone and Cambodia, since those nations ..."), else the article's (``GROUP_KEY``); with a number
     ("those four nations"), only a list of that many."""
-    before = [m for m in sent_mentions if m.span.end <= token.i]
-    runs: list[list[Mention]] = []
-    for mention in before:
-        between = token.doc[runs[-1][-1].span.end : mention.span.start] if runs else None
-        if between is not None and len(between) <= 3 and all(t.lower_ in ROLES.list_words for t in between):
-            runs[-1].append(mention)
-        else:
-            runs.append([mention])
+    runs = listed_runs([m for m in sent_mentions if m.span.end <= token.i], lambda mention: mention.span)
     lists = [tuple(dict.fromkeys(m.country for m in run)) for run in runs]
     lists = [countries for countries in lists if len(countries) >= 2]
     countries = lists[-1] if lists else tuple(token.doc.user_data.get(GROUP_KEY) or ())
@@ -616,6 +612,21 @@ def group_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     if len(countries) < 2 or (size is not None and len(countries) != size):
         return []
     return [(country, None) for country in countries]
+
+
+def listed_runs(items: list[Listed], span_of: Callable[[Listed], Span]) -> list[list[Listed]]:
+    """Runs of ``items`` (in text order) whose spans have only list words between them: "Guinea, Sierra Leone
+    and Cambodia", "Cuban and Haitian". Read off the words, so the scan, which has no parse, reads lists as the
+    stance finder does."""
+    runs: list[list[Listed]] = []
+    for item in items:
+        span = span_of(item)
+        between = span.doc[span_of(runs[-1][-1]).end : span.start] if runs else None
+        if between is not None and len(between) <= MAX_LIST_GAP and all(t.lower_ in ROLES.list_words for t in between):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
 
 
 def _names_homelands(noun: Token) -> bool:
