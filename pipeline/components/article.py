@@ -332,7 +332,7 @@ def _names_a_group(sentence: Span) -> bool:
     return any(
         word in ROLES.group_words | ROLES.group_sizes
         and any(
-            _plain(later) != _plain(later).removesuffix("s") and _singular_forms(_plain(later)) & GROUP_NOUNS
+            _plain(later).endswith("s") and _singular_forms(_plain(later)) & GROUP_NOUNS
             for later in words[n + 1 : n + 3]
         )
         for n, word in enumerate(words)

@@ -525,11 +525,13 @@ def _in_first_person(token: Token) -> bool:
 def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     found: list[Actor] = []
     for part in [token, *token.conjuncts]:
-        # "the two countries", and "delegates of the two states"
-        group = names_group(part) or (_is_gov(part) and any(names_group(word) for word in _modifiers(part)))
+        # "the two countries", and "delegates of the two states"; "those four nations", "the governments of
+        # these states"
         if names_both(part) or (_is_gov(part) and any(names_both(word) for word in _modifiers(part))):
             actors = both_of(part, sent_mentions)
-        elif group and (listed := group_of(part, sent_mentions)):
+        elif (names_group(part) or (_is_gov(part) and any(names_group(word) for word in _modifiers(part)))) and (
+            listed := group_of(part, sent_mentions)
+        ):
             actors = listed
         elif _names_homelands(part):
             actors = _homelands(part, sent_mentions)
