@@ -237,13 +237,7 @@ def _groups(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
         while index + 1 < len(starts) and run[0].start >= starts[index + 1]:
             index += 1
         lists[index] = tuple(dict.fromkeys(ent.ent_id_ for ent in run))
-    groups: list[tuple[str, ...]] = []
-    last: tuple[str, ...] = ()
-    age = 0
-    for found in lists:
-        groups.append(last if age <= RECENT_SENTENCES else ())
-        last, age = (found, 1) if len(found) >= 2 else (last, age + 1)
-    return groups
+    return _carried_forward(lists, minimum=2)
 
 
 def _country_lists(ents: list[Span]) -> list[list[Span]]:
@@ -255,13 +249,20 @@ def _country_lists(ents: list[Span]) -> list[list[Span]]:
 def _origins(doc: Doc, sentences: list[Span]) -> list[tuple[str, ...]]:
     """Per sentence, the nationalities of the nearest sentence before it (within ``RECENT_SENTENCES``) that
     names some: who "their countries of origin" are when the sentence saying so names none."""
-    origins: list[tuple[str, ...]] = []
+    named = _countries_by_sentence(doc, sentences, _names_an_origin)
+    return _carried_forward([tuple(dict.fromkeys(countries)) for countries in named], minimum=1)
+
+
+def _carried_forward(found: list[tuple[str, ...]], minimum: int) -> list[tuple[str, ...]]:
+    """Per sentence, the countries ``found`` in the nearest sentence before it (within ``RECENT_SENTENCES``)
+    that has at least ``minimum`` of them, or () when none has."""
+    carried: list[tuple[str, ...]] = []
     last: tuple[str, ...] = ()
     age = 0
-    for named in _countries_by_sentence(doc, sentences, _names_an_origin):
-        origins.append(last if age <= RECENT_SENTENCES else ())
-        last, age = (tuple(dict.fromkeys(named)), 1) if named else (last, age + 1)
-    return origins
+    for countries in found:
+        carried.append(last if age <= RECENT_SENTENCES else ())
+        last, age = (countries, 1) if len(countries) >= minimum else (last, age + 1)
+    return carried
 
 
 def _names_an_origin(ent: Span) -> bool:
@@ -318,24 +319,26 @@ def _titled(demonym: Span) -> bool:
 def _names_a_pair(sentence: Span) -> bool:
     """ "The two countries", "both governments", "los dos Estados": one of the pair words and a party noun just
     after it, read off the words (the scan has neither parse nor lemmas; plurals lose their ending)."""
-    words = [t.lower_ for t in sentence]  # the pair words have no accents: only the nouns after one are made plain
-    return any(
-        word in ROLES.pair_words and any(_singular_forms(_plain(later)) & PARTY_NOUNS for later in words[n + 1 : n + 3])
-        for n, word in enumerate(words)
-    )
+    return _word_before_noun(sentence, ROLES.pair_words, PARTY_NOUNS)
 
 
 def _names_a_group(sentence: Span) -> bool:
     """ "Those four nations", "these states", "estos países": one of the group words and a plural country noun
     just after it, read off the words as ``_names_a_pair`` reads them."""
-    words = [t.lower_ for t in sentence]
+    return _word_before_noun(sentence, ROLES.group_words | ROLES.group_sizes, GROUP_NOUNS, plural=True)
+
+
+def _word_before_noun(sentence: Span, words: frozenset[str], nouns: frozenset[str], plural: bool = False) -> bool:
+    """One of ``words`` with one of ``nouns`` among the two words after it (a plural one with ``plural``). The
+    words have no accents: only the nouns after one are made plain."""
+    lowered = [t.lower_ for t in sentence]
     return any(
-        word in ROLES.group_words | ROLES.group_sizes
+        word in words
         and any(
-            _plain(later).endswith("s") and _singular_forms(_plain(later)) & GROUP_NOUNS
-            for later in words[n + 1 : n + 3]
+            (not plural or _plain(later).endswith("s")) and _singular_forms(_plain(later)) & nouns
+            for later in lowered[n + 1 : n + 3]
         )
-        for n, word in enumerate(words)
+        for n, word in enumerate(lowered)
     )
 
 
