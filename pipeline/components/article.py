@@ -40,7 +40,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.components.countries import alias_table, names_country
 from pipeline.components.relevance import GROUP_REFERENCES, PAIR_REFERENCES
-from pipeline.components.stances import ROLES, listed_runs
+from pipeline.components.stances import GROUP_MARKERS, ROLES, listed_runs
 from pipeline.lexicons import read_json
 
 CONTEXTS_KEY = "migtrack_article_contexts"
@@ -325,7 +325,7 @@ def _names_a_pair(sentence: Span) -> bool:
 def _names_a_group(sentence: Span) -> bool:
     """ "Those four nations", "these states", "estos países": one of the group words and a plural country noun
     just after it, read off the words as ``_names_a_pair`` reads them."""
-    return _word_before_noun(sentence, ROLES.group_words | ROLES.group_sizes, GROUP_NOUNS, plural=True)
+    return _word_before_noun(sentence, GROUP_MARKERS, GROUP_NOUNS, plural=True)
 
 
 def _word_before_noun(sentence: Span, words: frozenset[str], nouns: frozenset[str], plural: bool = False) -> bool:

@@ -77,8 +77,10 @@ class Roles:
                 setattr(self, name, frozenset(words))
 
 
-ROLES = Roles(read_json("roles.json"))
-GROUP_SIZES: dict[str, int] = read_json("roles.json")["group_sizes"]  # "those four nations" is a list of four
+ROLE_WORDS = read_json("roles.json")
+ROLES = Roles(ROLE_WORDS)
+GROUP_SIZES: dict[str, int] = ROLE_WORDS["group_sizes"]  # "those four nations" is a list of four
+GROUP_MARKERS = ROLES.group_words | ROLES.group_sizes  # "those", "estos", "four": a noun after one may be a group
 # unions the checks below read for every word: made once, not per word
 COMPOUND_NOT_CUE = ROLES.people_nouns | {"asylum", "visa"}  # a cue noun with such a compound is no position
 MIGRATION_OBJECTS = ROLES.people_nouns | ROLES.object_words
@@ -598,7 +600,7 @@ def names_group(token: Token) -> bool:
     if token.lemma_.lower() not in ROLES.unnamed_plurals or token.morph.get("Number") != ["Plur"]:
         return False
     before = {word.lower_ for word in token.doc[token.left_edge.i : token.i]}
-    return bool(before & (ROLES.group_words | ROLES.group_sizes)) and not before & ROLES.generic_group_words
+    return bool(before & GROUP_MARKERS) and not before & ROLES.generic_group_words
 
 
 def group_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
