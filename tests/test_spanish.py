@@ -336,6 +336,21 @@ def test_the_reportive_conditional_hedges(spanish):
     assert ("HND", "accept", False) in {(p.actor, p.stance, p.hedged) for p in plain.positions}
 
 
+@pytest.mark.parametrize(
+    ("text", "actor", "stance", "hedged"),
+    [
+        ("Estados Unidos prevé firmar un acuerdo de tercer país seguro con Guatemala.", "USA", "agree", True),
+        ("España y Argelia pretenden reactivar el acuerdo de repatriaciones.", "ESP", "resume", True),
+        ("Estados Unidos firmó un acuerdo de tercer país seguro con Guatemala.", "USA", "agree", False),
+    ],
+)
+def test_a_plan_or_an_intent_hedges_in_spanish_as_in_english(spanish, text, actor, stance, hedged):
+    """ "Prevé firmar", "pretenden reactivar": what a government plans or intends is not yet done, hedged as
+    "expects to sign" and "intends to restart" are (``hedge_governors`` in ``roles.json``)."""
+    readings = {(p.actor, p.stance): p.hedged for p in spanish.extract_one(text).positions}
+    assert readings[(actor, stance)] is hedged
+
+
 def test_ningun_pacto_negates_the_agreement(spanish):
     """ "No tienen ningún pacto": "ningún" says there is none, as "no deal" does in English."""
     result = spanish.extract_one(
