@@ -529,11 +529,9 @@ def _resolve_nominal(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
     for part in [token, *token.conjuncts]:
         # "the two countries", and "delegates of the two states"; "those four nations", "the governments of
         # these states"
-        if names_both(part) or (_is_gov(part) and any(names_both(word) for word in _modifiers(part))):
+        if _names_or_governs(part, names_both):
             actors = both_of(part, sent_mentions)
-        elif (names_group(part) or (_is_gov(part) and any(names_group(word) for word in _modifiers(part)))) and (
-            listed := group_of(part, sent_mentions)
-        ):
+        elif _names_or_governs(part, names_group) and (listed := group_of(part, sent_mentions)):
             actors = listed
         elif _names_homelands(part):
             actors = _homelands(part, sent_mentions)
@@ -592,6 +590,12 @@ def both_of(token: Token, sent_mentions: list[Mention]) -> list[Actor]:
         if country not in recent:
             recent.append(country)
     return [(country, None) for country in recent[:2]] if len(recent) >= 2 else []
+
+
+def _names_or_governs(noun: Token, names: Callable[[Token], bool]) -> bool:
+    """The noun is such a reference ("the two countries"), or a government noun governs one ("the governments
+    of these states", "delegates of the two states")."""
+    return names(noun) or (_is_gov(noun) and any(names(word) for word in _modifiers(noun)))
 
 
 def names_group(token: Token) -> bool:
