@@ -73,6 +73,14 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
         # "a deal between the KRG and the Netherlands' government": Iraq's, as the labels read it
         ("krg", "IRQ", "org"),
         ("kurdistan regional government", "IRQ", "org"),
+        # Spain's governments of 2004-2011 in the rounds on its West African returns deals
+        ("moratinos", "ESP", "person"),
+        ("rodríguez zapatero", "ESP", "person"),
+        ("lisandro rosales", "HND", "person"),
+        ("sandra jovel", "GTM", "person"),
+        ("ruddock", "AUS", "person"),
+        ("ebienfa", "NGA", "person"),
+        ("apuk ayuel", "SSD", "person"),
     ],
 )
 def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, iso3, kind):
