@@ -82,6 +82,17 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
         ("ruddock", "AUS", "person"),
         ("ebienfa", "NGA", "person"),
         ("apuk ayuel", "SSD", "person"),
+        # past presidents and leaders the rounds name as the government of their day ("the Obama administration")
+        ("obama", "USA", "person"),
+        ("jammeh", "GMB", "person"),
+        ("gaddafi", "LBY", "person"),
+        ("saïed", "TUN", "person"),
+        ("shava", "ZWE", "person"),
+        ("kosiniak-kamysz", "POL", "person"),
+        ("vikram misri", "IND", "person"),
+        ("khieu sopheak", "KHM", "person"),
+        ("liduvina magarín", "SLV", "person"),
+        ("camilla fabri", "VEN", "person"),
     ],
 )
 def test_names_the_labelled_rounds_showed_unread_speak_for_their_country(alias, iso3, kind):
