@@ -39,9 +39,9 @@ _REPORT_ORDER = "reported, published_at, p.article_id, p.start, p.id"
 _KEY_ORDER = f"p.actor, p.stance, p.counterpart, coalesce(p.negated, 0), {_REPORT_ORDER}"
 # Events are made of the positions the scorer is confident of (``event_min_confidence``): on gold/events/dev
 # the doubtful ones added rows for events that never happened (event F1 0.66 with all, 0.75 above 0.7; with the
-# twelfth session's scorers 0.73 above 0.6, 0.68 above 0.7; with the sixteenth's 0.79 above 0.55, 0.76 above 0.6),
-# while the positions table keeps every reading with its confidence. Positions from before the scorer have none
-# and count.
+# twelfth session's scorers 0.73 above 0.6, 0.68 above 0.7; with the sixteenth's 0.79 above 0.55, 0.76 above 0.6;
+# with the thirty-eighth's 0.78 above 0.55, 0.79 above 0.6), while the positions table keeps every reading with its
+# confidence. Positions from before the scorer have none and count.
 CREDIBLE = "coalesce(p.confidence, 1) >= :min_confidence"
 # The positions naming a counterpart, every key's together in report order: of every key (a full build) ...
 NAMED_SQL = f"""
