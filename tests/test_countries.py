@@ -86,7 +86,9 @@ def test_heads_of_government_of_the_caucasus_and_africa_speak_for_their_country(
         ("obama", "USA", "person"),
         ("jammeh", "GMB", "person"),
         ("gaddafi", "LBY", "person"),
+        # a sitting president's accented spelling, kept on his one row
         ("saïed", "TUN", "person"),
+        # ministers, spokespeople and envoys of the thirty-eighth session's listing
         ("shava", "ZWE", "person"),
         ("kosiniak-kamysz", "POL", "person"),
         ("vikram misri", "IND", "person"),
