@@ -351,6 +351,18 @@ def test_a_plan_or_an_intent_hedges_in_spanish_as_in_english(spanish, text, acto
     assert readings[(actor, stance)] is hedged
 
 
+def test_another_stances_negation_stays_with_that_stance(spanish):
+    """The verb nearest the country can be another stance's ("no aceptaría"): its "no" refuses that stance and
+    leaves the request in the same sentence ("pedirá más información") unnegated."""
+    result = spanish.extract_one(
+        "México no aceptaría un acuerdo así, dijo el canciller, que además pedirá a Washington más información "
+        "sobre la medida."
+    )
+    readings = {(p.actor, p.stance): p.negated for p in result.positions}
+    assert readings[("MEX", "agree")] is True
+    assert readings[("MEX", "demand")] is False
+
+
 def test_ningun_pacto_negates_the_agreement(spanish):
     """ "No tienen ningún pacto": "ningún" says there is none, as "no deal" does in English."""
     result = spanish.extract_one(

@@ -344,15 +344,26 @@ class PositionScorer:
         anchor = predicate.i if predicate is not None else 0
         counterpart = min(others, key=lambda m: abs(m.span.root.i - anchor)).country if others else None
         possible = predicate is not None and leaves_open(predicate)  # "has not ruled out", "no descarta"
+        families_of = _FamiliesOf(self.family_index)
+        word = self._stance_word(candidate.stance, doc, anchor, families_of)
         # a relative copula's negation says what someone is not ("deportees who are not Mexican"), not what the
-        # country did; "Manila is not ready to take them back" keeps its negation
+        # country did; "Manila is not ready to take them back" keeps its negation. A predicate of another stance
+        # says that stance did not happen ("no lo aceptaría México ..., que además pedirá más detalles"): its
+        # negation is not this stance's
+        another_stance = (
+            predicate is not None
+            and word is not None
+            and word is not predicate
+            and bool(families_of[predicate])
+            and candidate.stance not in families_of[predicate]
+        )
         negated = (
             predicate is not None
             and not possible
+            and not another_stance
             and not (predicate.pos_ == "AUX" and predicate.dep_ == "relcl")
             and ((candidate.stance != "refuse" and tree.negated(predicate)) or denied(predicate))
         )
-        word = self._stance_word(candidate.stance, doc, anchor)
         if word is not None and not negated and not possible and candidate.stance != "refuse":
             negated = _says_none(word, tree)
         modal = (
@@ -378,11 +389,10 @@ class PositionScorer:
             "sentence_index": 0,
         }
 
-    def _stance_word(self, stance: str, doc: Doc, anchor: int) -> Token | None:
+    def _stance_word(self, stance: str, doc: Doc, anchor: int, families_of: _FamiliesOf) -> Token | None:
         """The word of ``stance``'s family nearest the candidate's predicate: the country's predicate ("have"
         in "Iraq and Britain have no agreement") is often not the stance's word, and negation and modals sit
         on the word ("no deal has been struck", "for not taking back", "could sign")."""
-        families_of = _FamiliesOf(self.family_index)
         words = [t for t in doc if t.pos_ in PREDICATE_POS and stance in families_of[t]]
         return min(words, key=lambda t: abs(t.i - anchor)) if words else None
 
