@@ -408,6 +408,9 @@ def test_what_is_not_ruled_out_is_a_possibility(extractor, text, actor, reading)
     [
         ("Uganda denied that it had agreed to receive migrants deported from Israel.", "agreed", True),
         ("Libya dismissed claims that it would take in migrants expelled by the United States.", "take", True),
+        # contesting or brushing aside a report denies it as rejecting it does
+        ("Ankara contested reports that Turkey had agreed to take back migrants from Germany.", "agreed", True),
+        ("The minister brushed aside reports that Somalia had struck a deal with Britain.", "deal", True),
         ("Guyana did not deny that it had agreed to take deportees from the United States.", "agreed", False),
         # what the denier says in its own voice stands: the parser hangs "saying" inside the claim
         (
