@@ -363,6 +363,16 @@ def test_another_stances_negation_stays_with_that_stance(spanish):
     assert readings[("MEX", "demand")] is False
 
 
+def test_ni_negates_its_conjunct(spanish):
+    """ "No cedió nada ni pactó": "ni" negates the verb it joins, as the "no" before the first one does."""
+    result = spanish.extract_one(
+        "Ebrard aseguró que México no cedió nada de su soberanía ni pactó ser tercer país seguro con Estados Unidos."
+    )
+    assert {(p.actor, p.stance): p.negated for p in result.positions}[("MEX", "agree")] is True
+    both = spanish.extract_one("Honduras ni aceptó ni recibirá deportados de otros países enviados por Estados Unidos.")
+    assert {(p.actor, p.stance): p.negated for p in both.positions}[("HND", "accept")] is True
+
+
 def test_ningun_pacto_negates_the_agreement(spanish):
     """ "No tienen ningún pacto": "ningún" says there is none, as "no deal" does in English."""
     result = spanish.extract_one(

@@ -655,7 +655,7 @@ class _Tree:
             children = self.kids[token.i]
             self._negated[token.i] = any(
                 c.dep_ in ("neg", "advmod") and c.lower_ in NEGATIONS for c in children
-            ) or any(c.dep_ == "det" and c.lower_ == "no" for c in children)
+            ) or any((c.dep_ == "det" and c.lower_ == "no") or (c.dep_ == "cc" and c.lower_ == "ni") for c in children)
         return self._negated[token.i]
 
     def modals(self, token: Token) -> list[str]:

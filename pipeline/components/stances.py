@@ -1292,9 +1292,13 @@ def _neither_subject(verb: Token) -> bool:
 
 
 def _has_neg(token: Token) -> bool:
-    # "no deal" and "ningún pacto" (none_of) negate a noun as "not" and "no" negate a verb
+    # "no deal" and "ningún pacto" (none_of) negate a noun as "not" and "no" negate a verb; "ni" negates its
+    # conjunct ("no cedió nada ni pactó", "ni aceptó ni recibirá"), which the parser hangs it from as "cc"
     return none_of(token) or any(
-        c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS) for c in token.children
+        c.dep_ == "neg"
+        or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS)
+        or (c.dep_ in ("cc", "advmod") and c.lower_ == "ni")
+        for c in token.children
     )
 
 
