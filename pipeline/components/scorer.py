@@ -50,6 +50,7 @@ from pipeline.components.stances import (
     mentions,
     names_both,
     negated_at,
+    negating_conjunction,
     none_of,
 )
 from pipeline.lexicons import family_index, read_trained
@@ -655,7 +656,7 @@ class _Tree:
             children = self.kids[token.i]
             self._negated[token.i] = any(
                 c.dep_ in ("neg", "advmod") and c.lower_ in NEGATIONS for c in children
-            ) or any((c.dep_ == "det" and c.lower_ == "no") or (c.dep_ == "cc" and c.lower_ == "ni") for c in children)
+            ) or any((c.dep_ == "det" and c.lower_ == "no") or negating_conjunction(c) for c in children)
         return self._negated[token.i]
 
     def modals(self, token: Token) -> list[str]:

@@ -1291,13 +1291,16 @@ def _neither_subject(verb: Token) -> bool:
     return subject is not None and any(c.dep_ in ("preconj", "det") and c.lower_ == "neither" for c in subject.children)
 
 
+def negating_conjunction(child: Token) -> bool:
+    """ "Ni" negates the conjunct it hangs from ("no cedió nada ni pactó", "ni aceptó ni recibirá"): the parser
+    attaches it as "cc" or "advmod"."""
+    return child.lower_ == "ni" and child.dep_ in ("cc", "advmod")
+
+
 def _has_neg(token: Token) -> bool:
-    # "no deal" and "ningún pacto" (none_of) negate a noun as "not" and "no" negate a verb; "ni" negates its
-    # conjunct ("no cedió nada ni pactó", "ni aceptó ni recibirá"), which the parser hangs it from as "cc"
+    # "no deal" and "ningún pacto" (none_of) negate a noun as "not" and "no" negate a verb
     return none_of(token) or any(
-        c.dep_ == "neg"
-        or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS)
-        or (c.dep_ in ("cc", "advmod") and c.lower_ == "ni")
+        c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in SPANISH_NEGATIONS) or negating_conjunction(c)
         for c in token.children
     )
 
