@@ -328,6 +328,22 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     assert not any(negated for _, _, negated in readings)
 
 
+@pytest.mark.parametrize(
+    ("text", "actor", "stance", "negated"),
+    [
+        # "desmentir" with an infinitive denies, as "negar" does
+        ("Ruanda y Uganda desmintieron haber cerrado pacto alguno con Israel.", "RWA", "agree", True),
+        # a perfect infinitive reports a deed, so rejecting it denies it ...
+        ("Colombia rechazó haber pactado con Estados Unidos la llegada de expulsados.", "COL", "agree", True),
+        # ... where rejecting a plain infinitive refuses
+        ("Colombia rechaza recibir los vuelos de deportación de Estados Unidos.", "COL", "refuse", False),
+    ],
+)
+def test_denying_a_deed_with_an_infinitive(spanish, text, actor, stance, negated):
+    readings = {(p.actor, p.stance, p.negated) for p in spanish.extract_one(text).positions}
+    assert (actor, stance, negated) in readings
+
+
 def test_the_reportive_conditional_hedges(spanish):
     """ "Habría aceptado" says what is reported, not what was done: hedged, as the labels read it."""
     result = spanish.extract_one("Según la prensa, Honduras habría aceptado recibir deportados de Estados Unidos.")

@@ -1357,9 +1357,15 @@ def _denies(verb: Token, word: Token, below: Token | None) -> bool:
         return all(mark in COMPLEMENTIZERS for mark in marks)
     if word.dep_ == "xcomp":
         # "desmintió que Argentina vaya a recibir" is a clause all the same; with an infinitive, "denied
-        # having agreed" and "negó haber firmado" deny, "se negó a recibir" refuses
-        return "que" in marks or (
-            verb.lemma_.lower() in ROLES.denying_with_infinitive and not any(c.lower_ == "se" for c in verb.children)
+        # having agreed" and "negó haber firmado" deny, "se negó a recibir" refuses; a perfect infinitive
+        # reports a deed, so "rechazó haber pactado" denies it where "rechaza recibir" refuses
+        return (
+            "que" in marks
+            or _perfect(word)
+            or (
+                verb.lemma_.lower() in ROLES.denying_with_infinitive
+                and not any(c.lower_ == "se" for c in verb.children)
+            )
         )
     # the claim's "that" clause or its "of" ("the existence of a deal"), not a participle the parser hung
     # from it ("rejected claims ..., saying Ghana had received them")
@@ -1368,6 +1374,11 @@ def _denies(verb: Token, word: Token, below: Token | None) -> bool:
         and below is not None
         and (below.dep_ == "prep" or any(c.dep_ == "mark" for c in below.children))
     )
+
+
+def _perfect(verb: Token) -> bool:
+    """ "haber firmado", "having agreed": an infinitive or gerund with the perfect's auxiliary."""
+    return any(c.dep_ == "aux" and c.lemma_.lower() in ("haber", "have") for c in verb.children)
 
 
 def _a_claim_taken(word: Token) -> bool:
