@@ -316,7 +316,8 @@ def test_a_light_verb_is_read_with_its_object(spanish):
 
 
 def test_negar_que_negates_and_negarse_a_refuses(spanish):
-    """ "Negó que México hubiera aceptado" denies an acceptance; "se negó a recibir" is a refusal."""
+    """ "Negó que México hubiera aceptado" denies an acceptance; "se negó a recibir" is a refusal; "rechazó haber
+    pactado" denies an agreement."""
     denial = spanish.extract_one("El canciller negó que México hubiera aceptado recibir deportados de Estados Unidos.")
     assert ("MEX", "accept", True) in {(p.actor, p.stance, p.negated) for p in denial.positions}
     # "vaya a recibir" is parsed as an infinitive complement; its "que" still makes it the denied clause
@@ -326,22 +327,14 @@ def test_negar_que_negates_and_negarse_a_refuses(spanish):
     readings = {(p.actor, p.stance, p.negated) for p in refusal.positions}
     assert ("COL", "refuse", False) in readings
     assert not any(negated for _, _, negated in readings)
-
-
-@pytest.mark.parametrize(
-    ("text", "actor", "stance", "negated"),
-    [
-        # "desmentir" with an infinitive denies, as "negar" does
-        ("Ruanda y Uganda desmintieron haber cerrado pacto alguno con Israel.", "RWA", "agree", True),
-        # a perfect infinitive reports a deed, so rejecting it denies it ...
-        ("Colombia rechazó haber pactado con Estados Unidos la llegada de expulsados.", "COL", "agree", True),
-        # ... where rejecting a plain infinitive refuses
-        ("Colombia rechaza recibir los vuelos de deportación de Estados Unidos.", "COL", "refuse", False),
-    ],
-)
-def test_denying_a_deed_with_an_infinitive(spanish, text, actor, stance, negated):
-    readings = {(p.actor, p.stance, p.negated) for p in spanish.extract_one(text).positions}
-    assert (actor, stance, negated) in readings
+    # "desmentir" takes an infinitive as "negar" does, and a perfect infinitive reports a deed: rejecting it
+    # denies the deed, where rejecting a plain infinitive refuses
+    for text, reading in (
+        ("Ruanda y Uganda desmintieron haber cerrado pacto alguno con Israel.", ("RWA", "agree", True)),
+        ("Colombia rechazó haber pactado con Estados Unidos la llegada de expulsados.", ("COL", "agree", True)),
+        ("Colombia rechaza recibir los vuelos de deportación de Estados Unidos.", ("COL", "refuse", False)),
+    ):
+        assert reading in {(p.actor, p.stance, p.negated) for p in spanish.extract_one(text).positions}, text
 
 
 def test_the_reportive_conditional_hedges(spanish):
