@@ -754,9 +754,9 @@ def _spanish_passive(verb: Token) -> bool:
     relative clauses ``acl``), and one with a subject of its own is no modifier."""
     if verb.lang_ not in SUBJECT_DROPPING or verb.morph.get("VerbForm") != ["Part"]:
         return False
-    auxiliaries = {c.lemma_ for c in verb.children if c.dep_ == "aux"}
-    if "haber" in auxiliaries:
+    if _perfect(verb):
         return False
+    auxiliaries = {c.lemma_ for c in verb.children if c.dep_ == "aux"}
     modifier = verb.dep_ in ("amod", "acl") and not any(c.dep_ == "nsubj" for c in verb.children)
     return "ser" in auxiliaries or modifier
 
